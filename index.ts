@@ -1,0 +1,3 @@
+// Every node and credential class of the package (used by tests and tooling; n8n itself loads
+// the files listed in package.json's "n8n" section).
+export {};
