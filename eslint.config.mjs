@@ -1,8 +1,35 @@
-// n8n's community-node rules. We use the variant without n8n Cloud support because the
-// package needs runtime dependencies (mail protocols, MIME, database drivers); see README.
+// n8n's community-node rules (@n8n/node-cli), in the variant without n8n Cloud support: this
+// package is for self-hosted n8n because it needs runtime dependencies (mail protocols, MIME,
+// database drivers). Deviations, each with its reason:
 import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
 
 export default [
 	...configWithoutCloudSupport,
-	{ ignores: ['dist/**', 'test/**', 'bench/**', 'scripts/**', 'toolchain/**', 'templates/**'] },
+	{ ignores: ['dist/**', 'test/**', 'bench/**', 'scripts/**', 'toolchain/**', 'templates/**', 'docs/**'] },
+	{
+		files: ['package.json'],
+		rules: {
+			// The reason we use the non-Cloud config: IMAP, MIME, SQL drivers cannot be bundled away.
+			'@n8n/community-nodes/no-runtime-dependencies': 'off',
+		},
+	},
+	{
+		files: ['credentials/**/*.ts', 'nodes/**/*.ts'],
+		rules: {
+			// The "-Api" suffix rules are written for HTTP API credentials. Ours are mail server
+			// profiles, like n8n's own built-in `smtp` and `imap` credentials, which carry no suffix.
+			'n8n-nodes-base/cred-class-name-unsuffixed': 'off',
+			'n8n-nodes-base/cred-class-field-name-unsuffixed': 'off',
+			'n8n-nodes-base/cred-class-field-display-name-missing-api': 'off',
+			'n8n-nodes-base/node-class-description-credentials-name-unsuffixed': 'off',
+		},
+	},
+	{
+		files: ['lib/**/*.ts'],
+		rules: {
+			// lib/ is the engine and knows nothing of n8n; it throws MailCasesError, and the
+			// adapters in nodes/ map those to NodeApiError / NodeOperationError.
+			'@n8n/community-nodes/require-node-api-error': 'off',
+		},
+	},
 ];

@@ -1,3 +1,5 @@
 // Every node and credential class of the package (used by tests and tooling; n8n itself loads
 // the files listed in package.json's "n8n" section).
-export {};
+export { MailCasesSmtp } from './credentials/MailCasesSmtp.credentials';
+export { MailCasesMailbox } from './credentials/MailCasesMailbox.credentials';
+export { MailCasesSendMail } from './nodes/MailCasesSendMail/MailCasesSendMail.node';

@@ -1,0 +1,50 @@
+import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
+import { isMailCasesError, type ErrorCode } from '../../lib/errors';
+
+/** Codes that describe a remote system's failure (server, network) rather than bad input. */
+const REMOTE_CODES = new Set<ErrorCode>([
+	'HOST_NOT_FOUND',
+	'CONNECTION_REFUSED',
+	'CONNECTION_TIMEOUT',
+	'CONNECTION_LOST',
+	'TLS_MISMATCH',
+	'TLS_CERT_UNTRUSTED',
+	'TLS_FAILED',
+	'AUTH_FAILED',
+	'AUTH_REQUIRED',
+	'RECIPIENT_REJECTED',
+	'SENDER_REJECTED',
+	'MESSAGE_REJECTED',
+	'MAILBOX_NOT_FOUND',
+	'PROTOCOL_ERROR',
+	'THROTTLED',
+	'STORE_UNAVAILABLE',
+]);
+
+/**
+ * Maps an engine error to n8n's error types: remote failures → NodeApiError, everything else →
+ * NodeOperationError. Only our own message and code travel; the cause (which may hold server
+ * replies) is not attached.
+ */
+export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	if (isMailCasesError(error)) {
+		const description = `Error code ${error.code}`;
+		if (REMOTE_CODES.has(error.code)) {
+			return new NodeApiError(node, { message: error.message, code: error.code } as JsonObject, {
+				message: error.message,
+				description,
+				itemIndex,
+			});
+		}
+		return new NodeOperationError(node, error.message, { description, itemIndex });
+	}
+	const message = error instanceof Error ? error.message : String(error);
+	return new NodeOperationError(node, message, { itemIndex });
+}
+
+/** Message for a credential test result. */
+export function errorMessage(error: unknown): string {
+	if (isMailCasesError(error)) return error.message;
+	return error instanceof Error ? error.message : String(error);
+}
