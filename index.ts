@@ -3,3 +3,4 @@
 export { MailCasesSmtp } from './credentials/MailCasesSmtp.credentials';
 export { MailCasesMailbox } from './credentials/MailCasesMailbox.credentials';
 export { MailCasesSendMail } from './nodes/MailCasesSendMail/MailCasesSendMail.node';
+export { MailCasesTrigger } from './nodes/MailCasesTrigger/MailCasesTrigger.node';

@@ -1,0 +1,40 @@
+import type { Disposition } from './mail-source';
+
+export interface IntakeOptions {
+	/** Mails handed to one workflow execution. */
+	mailsPerExecution: number;
+	/** Executions that may run at the same time. */
+	maxConcurrentExecutions: number;
+	/** What happens to a mail after its execution succeeded (R-PROC-4). */
+	disposition: Disposition;
+	/** Failed attempts after which a mail is quarantined (R-PLUS-1). */
+	maxAttempts: number;
+	/** Delay before the first retry; doubles with every further failure, capped at 1 hour. */
+	retryDelayMs: number;
+	/** Longest wait between two looks at the mailbox (IMAP IDLE usually wakes up earlier). */
+	pollIntervalMs: number;
+	/** Mails larger than this are quarantined without being parsed. */
+	maxMessageBytes: number;
+	/** Reconnect backoff after a connection loss: first delay and cap. */
+	reconnectInitialMs: number;
+	reconnectMaxMs: number;
+	/** How many pending mails are listed per look (the mailbox is never read whole). */
+	listBatch: number;
+}
+
+export const DEFAULT_INTAKE_OPTIONS: IntakeOptions = {
+	mailsPerExecution: 10,
+	maxConcurrentExecutions: 1,
+	disposition: { kind: 'delete' },
+	maxAttempts: 5,
+	retryDelayMs: 30_000,
+	pollIntervalMs: 60_000,
+	maxMessageBytes: 25 * 1024 * 1024,
+	reconnectInitialMs: 1_000,
+	reconnectMaxMs: 5 * 60_000,
+	listBatch: 200,
+};
+
+export function retryDelay(options: IntakeOptions, attempts: number): number {
+	return Math.min(options.retryDelayMs * 2 ** Math.max(0, attempts - 1), 60 * 60_000);
+}

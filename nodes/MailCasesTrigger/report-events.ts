@@ -1,0 +1,45 @@
+import { NodeApiError, type JsonObject, type ITriggerFunctions } from 'n8n-workflow';
+import type { IntakeEvent } from '../../lib/intake/intake-loop';
+import type { MailSource } from '../../lib/intake/mail-source';
+
+/** Attempts after which a connection outage is reported as a failed execution. */
+const REPORT_OUTAGE_AFTER = 3;
+
+/**
+ * Turns intake events into n8n reports, so no lasting failure is silent: quarantined mails are
+ * emitted on the "Quarantined" output, a lasting outage is saved as a failed execution, and a
+ * rejected login is a fatal trigger error (n8n then re-activates the workflow with backoff).
+ */
+export function createEventReporter(ctx: ITriggerFunctions, source: MailSource) {
+	return (event: IntakeEvent): void => {
+		const where = source.description;
+		switch (event.type) {
+			case 'quarantined':
+				ctx.logger.warn(`Mail Cases Trigger: mail ${event.key} of ${where} quarantined: ${event.reason}`);
+				ctx.emit([[], [], [{ json: { key: event.key, reason: event.reason, mailbox: where, protocol: source.protocol, folder: source.folder, quarantinedAt: new Date().toISOString() } }]]);
+				break;
+			case 'retryScheduled':
+				ctx.logger.warn(`Mail Cases Trigger: mail ${event.key} failed (attempt ${event.attempts}), retry in ${Math.round(event.retryInMs / 1000)} s: ${event.reason}`);
+				break;
+			case 'connectionRestored':
+				ctx.logger.info(`Mail Cases Trigger: connection to ${where} restored after ${Math.round(event.downMs / 1000)} s`);
+				break;
+			case 'connectionLost': {
+				ctx.logger.warn(`Mail Cases Trigger: ${event.error.message} (attempt ${event.attempt}, retry in ${Math.round(event.retryInMs / 1000)} s)`);
+				const error = new NodeApiError(ctx.getNode(), { message: event.error.message, code: event.error.code } as JsonObject, {
+					message: event.error.message,
+					description: `Error code ${event.error.code}. The trigger keeps retrying.`,
+				});
+				if (event.error.code === 'AUTH_FAILED') {
+					ctx.emitError(error);
+				} else if (event.attempt === REPORT_OUTAGE_AFTER) {
+					if (typeof ctx.saveFailedExecution === 'function') ctx.saveFailedExecution(error);
+					else ctx.emitError(error);
+				}
+				break;
+			}
+			case 'processed':
+				break;
+		}
+	};
+}

@@ -1,0 +1,66 @@
+import type { ITriggerFunctions } from 'n8n-workflow';
+import type { IntakeOptions } from '../../lib/intake/intake-options';
+import type { Disposition } from '../../lib/intake/mail-source';
+import type { MailClass } from '../../lib/mail/types';
+
+export type ClassAction = 'emit' | 'skip' | 'route';
+
+export interface TriggerSettings {
+	intake: Partial<IntakeOptions>;
+	classActions: Record<Exclude<MailClass, 'normal'>, ClassAction>;
+	ignoreSubjectKeywords: string[];
+	quarantineFolder: string;
+	attachmentPrefix: string;
+	includeRaw: boolean;
+	includeAllHeaders: boolean;
+	executionTimeoutMs: number;
+}
+
+interface Options {
+	attachmentPrefix?: string;
+	executionTimeoutMinutes?: number;
+	includeAllHeaders?: boolean;
+	includeRaw?: boolean;
+	mailsPerExecution?: number;
+	maxAttempts?: number;
+	maxConcurrentExecutions?: number;
+	maxMessageMb?: number;
+	pollIntervalSeconds?: number;
+	quarantineFolder?: string;
+	retryDelaySeconds?: number;
+}
+
+export function readTriggerSettings(ctx: ITriggerFunctions, protocol: 'imap' | 'pop3'): TriggerSettings {
+	const options = ctx.getNodeParameter('options', {}) as Options;
+	const kind = ctx.getNodeParameter('disposition', 'delete') as Disposition['kind'];
+	const disposition: Disposition =
+		kind === 'move' ? { kind: 'move', folder: (ctx.getNodeParameter('moveFolder', 'Processed') as string) || 'Processed' } : kind === 'markSeen' ? { kind: 'markSeen' } : { kind: 'delete' };
+	const keywords = (ctx.getNodeParameter('ignoreSubjectKeywords', '') as string)
+		.split(',')
+		.map((k) => k.trim())
+		.filter(Boolean);
+	const seconds = (value: number | undefined, fallback: number) => (value === undefined || value === null ? fallback : Number(value)) * 1000;
+	return {
+		intake: {
+			disposition,
+			mailsPerExecution: options.mailsPerExecution ?? 10,
+			maxConcurrentExecutions: protocol === 'pop3' ? 1 : (options.maxConcurrentExecutions ?? 1),
+			maxAttempts: options.maxAttempts ?? 5,
+			retryDelayMs: seconds(options.retryDelaySeconds, 30),
+			pollIntervalMs: seconds(options.pollIntervalSeconds, 60),
+			maxMessageBytes: (options.maxMessageMb ?? 25) * 1024 * 1024,
+		},
+		classActions: {
+			autoReply: ctx.getNodeParameter('autoReplyAction', 'skip') as ClassAction,
+			bounce: ctx.getNodeParameter('bounceAction', 'route') as ClassAction,
+			list: ctx.getNodeParameter('listAction', 'emit') as ClassAction,
+			loop: ctx.getNodeParameter('loopAction', 'skip') as ClassAction,
+		},
+		ignoreSubjectKeywords: keywords,
+		quarantineFolder: options.quarantineFolder || 'Quarantine',
+		attachmentPrefix: options.attachmentPrefix ?? 'attachment_',
+		includeRaw: options.includeRaw === true,
+		includeAllHeaders: options.includeAllHeaders === true,
+		executionTimeoutMs: (options.executionTimeoutMinutes ?? 60) * 60_000,
+	};
+}
