@@ -1,7 +1,7 @@
 // Three projects: fast unit tests, integration tests against real servers (Dovecot, Postfix,
 // PostgreSQL), and workflows run by the real n8n engine. The mail stack is started once per
 // run by the global setup and stopped by the global teardown.
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
 const common = {
 	testEnvironment: 'node',
 	transform: { '^.+\\.ts$': tsJest },
