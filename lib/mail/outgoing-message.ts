@@ -98,7 +98,7 @@ function checkAddress(what: string, address: MailAddress): MailAddress {
 }
 
 /** Parses `a@x.de, "Name" <b@y.de>` (or a list of such strings) into addresses; rejects line breaks. */
-export function parseAddressList(what: string, value: string | string[] | undefined): MailAddress[] {
+export function parseRecipients(what: string, value: string | string[] | undefined): MailAddress[] {
 	if (value === undefined || value === null) return [];
 	const parts = Array.isArray(value) ? value : [value];
 	const result: MailAddress[] = [];
@@ -153,10 +153,10 @@ export function newMessageId(fromAddress: string): string {
 /** Validates and normalises what a node wants to send. Throws MailCasesError. */
 export function buildOutgoingMessage(input: OutgoingMessageInput): OutgoingMessage {
 	const from = checkAddress('Sender address', input.from);
-	const to = parseAddressList('To', input.to);
-	const cc = parseAddressList('CC', input.cc);
-	const bcc = parseAddressList('BCC', input.bcc);
-	const replyTo = parseAddressList('Reply-To', input.replyTo);
+	const to = parseRecipients('To', input.to);
+	const cc = parseRecipients('CC', input.cc);
+	const bcc = parseRecipients('BCC', input.bcc);
+	const replyTo = parseRecipients('Reply-To', input.replyTo);
 	if (to.length + cc.length + bcc.length === 0) {
 		throw new MailCasesError('INVALID_INPUT', 'The mail has no recipient. Enter at least one address in To, CC or BCC.');
 	}

@@ -1,4 +1,4 @@
-import { buildOutgoingMessage, parseAddressList } from '../../../lib/mail/outgoing-message';
+import { buildOutgoingMessage, parseRecipients } from '../../../lib/mail/outgoing-message';
 import { MailCasesError } from '../../../lib/errors';
 
 const base = { from: { address: 'service@example.test', name: 'Service Desk' }, to: 'kunde@example.test', subject: 'Hallo' };
@@ -21,7 +21,7 @@ describe('outgoing message (R-OUT-4, R-OUT-5)', () => {
 	});
 
 	test('parses address lists with display names, umlauts and groups', () => {
-		expect(parseAddressList('To', '"Müller, Jörg" <joerg@example.test>, b@example.test; Team: c@example.test, d@example.test;')).toEqual([
+		expect(parseRecipients('To', '"Müller, Jörg" <joerg@example.test>, b@example.test; Team: c@example.test, d@example.test;')).toEqual([
 			{ address: 'joerg@example.test', name: 'Müller, Jörg' },
 			{ address: 'b@example.test', name: undefined },
 			{ address: 'c@example.test', name: undefined },

@@ -1,0 +1,446 @@
+import { createHash } from 'node:crypto';
+import { TextDecoder } from 'node:util';
+import { simpleParser } from 'mailparser';
+import type { Attachment as MailparserAttachment, ParsedMail } from 'mailparser';
+import { MailCasesError } from '../errors';
+import { parseAddressList } from './address';
+import type {
+	MailAttachment,
+	MailHeaders,
+	ParsedHeaderSection,
+	ParsedMessage,
+	ParseOptions,
+} from './types';
+
+/**
+ * Parsing of raw incoming mail (RFC 5322 / MIME).
+ *
+ * Two paths:
+ * - parseMessage: the whole message through mailparser's simpleParser (bodies, attachments);
+ * - parseMessageHeaders: the header section only, cheap, enough for most classification rules
+ *   and for reading the headers of an attached (bounced) message.
+ * The header fields (subject, addresses, ids, date, headers) come from the same code in both
+ * paths, so both give the same values for them.
+ */
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+export const DEFAULT_PARSE_TIMEOUT_MS = 60_000;
+/** The header section is read up to this size; what follows is treated as body. */
+const MAX_HEADER_SECTION_BYTES = 1024 * 1024;
+/** HTML longer than this is not converted to text (the text stays empty). */
+const MAX_HTML_TO_TEXT_CHARS = 5 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Header section
+// ---------------------------------------------------------------------------------------------
+
+interface HeaderField {
+	/** lower-case name */
+	name: string;
+	/** unfolded value, raw 8-bit bytes decoded, encoded words NOT decoded */
+	raw: string;
+}
+
+const HEADER_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+
+/**
+ * Reads the header fields of a raw message: up to the first empty line, folded lines joined,
+ * a leading mbox `From ` line and lines that are no header field skipped. Accepts LF, CRLF and
+ * CR-only line ends.
+ */
+function readHeaderFields(raw: Buffer): HeaderField[] {
+	const head = raw.subarray(0, MAX_HEADER_SECTION_BYTES).toString('latin1');
+	const fields: HeaderField[] = [];
+	let current: HeaderField | null = null;
+	let pos = 0;
+	let first = true;
+	while (pos < head.length) {
+		let end = pos;
+		while (end < head.length && head[end] !== '\n' && head[end] !== '\r') end++;
+		const line = head.slice(pos, end);
+		pos = end;
+		if (head[pos] === '\r') pos++;
+		if (head[pos] === '\n') pos++;
+		if (line === '') break;
+		if (first && line.startsWith('From ')) {
+			first = false;
+			continue;
+		}
+		first = false;
+		if ((line[0] === ' ' || line[0] === '\t') && current) {
+			current.raw += line;
+			continue;
+		}
+		const colon = line.indexOf(':');
+		const name = colon > 0 ? line.slice(0, colon).trimEnd() : '';
+		if (!HEADER_NAME.test(name)) {
+			current = null;
+			continue;
+		}
+		current = { name: name.toLowerCase(), raw: line.slice(colon + 1) };
+		fields.push(current);
+	}
+	for (const field of fields) field.raw = decodeRawBytes(field.raw).trim();
+	return fields;
+}
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const windows1252 = new TextDecoder('windows-1252');
+
+/** A latin1 string holding raw bytes → text: UTF-8 when valid, else Windows-1252. */
+function decodeRawBytes(bytes: string): string {
+	if (!/[\x80-\xff]/.test(bytes)) return bytes;
+	const buffer = Buffer.from(bytes, 'latin1');
+	try {
+		return utf8Strict.decode(buffer);
+	} catch {
+		return windows1252.decode(buffer);
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoded words (RFC 2047, with the RFC 2231 language suffix)
+// ---------------------------------------------------------------------------------------------
+
+const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([BbQq])\?([^?]*)\?=/g;
+const decoders = new Map<string, TextDecoder | null>();
+
+function decoderFor(charset: string): TextDecoder | null {
+	const key = charset.toLowerCase();
+	let decoder = decoders.get(key);
+	if (decoder !== undefined) return decoder;
+	decoder = null;
+	for (const label of [key, key.replace(/^x-/, ''), key.replace(/[-_]/g, '')]) {
+		try {
+			decoder = new TextDecoder(label);
+			break;
+		} catch {
+			// unknown label, try the next spelling
+		}
+	}
+	// charset names come from the mail: bound the cache
+	if (decoders.size < 256) decoders.set(key, decoder);
+	return decoder;
+}
+
+/** Decodes bytes of a declared charset; an unknown charset is read as UTF-8 or Windows-1252. */
+export function decodeCharset(bytes: Buffer, charset: string): string {
+	const decoder = decoderFor(charset);
+	if (decoder) return decoder.decode(bytes);
+	return decodeRawBytes(bytes.toString('latin1'));
+}
+
+function decodeWordBytes(encoding: string, text: string): Buffer {
+	if (encoding === 'b' || encoding === 'B') return Buffer.from(text, 'base64');
+	// Q: `_` is a space, `=XX` a byte, anything else the character itself
+	const parts: Buffer[] = [];
+	let last = 0;
+	for (const match of text.matchAll(/=([0-9A-Fa-f]{2})/g)) {
+		parts.push(Buffer.from(text.slice(last, match.index).replace(/_/g, ' '), 'utf8'));
+		parts.push(Buffer.from([parseInt(match[1], 16)]));
+		last = match.index + match[0].length;
+	}
+	parts.push(Buffer.from(text.slice(last).replace(/_/g, ' '), 'utf8'));
+	return Buffer.concat(parts);
+}
+
+/**
+ * Decodes RFC 2047 encoded words in a header value. Whitespace between two encoded words is
+ * dropped; adjacent words of the same charset are decoded together, so a character split
+ * across two words survives.
+ */
+export function decodeEncodedWords(value: string): string {
+	if (!value.includes('=?')) return value;
+	let out = '';
+	let last = 0;
+	let charset: string | null = null;
+	let parts: Buffer[] = [];
+	const flush = () => {
+		if (charset !== null) out += decodeCharset(Buffer.concat(parts), charset);
+		charset = null;
+		parts = [];
+	};
+	for (const match of value.matchAll(ENCODED_WORD)) {
+		const between = value.slice(last, match.index);
+		if (charset === null || !/^[ \t]*$/.test(between)) {
+			flush();
+			out += between;
+		}
+		const wordCharset = match[1].toLowerCase();
+		if (charset !== wordCharset) flush();
+		charset = wordCharset;
+		parts.push(decodeWordBytes(match[2], match[3]));
+		last = match.index + match[0].length;
+	}
+	flush();
+	return out + value.slice(last);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field values
+// ---------------------------------------------------------------------------------------------
+
+const MESSAGE_ID = /<[^<>\s]+>/g;
+
+/**
+ * Message-IDs in a header value (References, In-Reply-To), with angle brackets, in order,
+ * without duplicates. Values without brackets that look like `local@domain` are wrapped.
+ */
+export function extractMessageIds(value: string | null | undefined): string[] {
+	if (!value) return [];
+	let ids: string[] = value.match(MESSAGE_ID) ?? [];
+	if (!ids.length) {
+		ids = value
+			.split(/[\s,]+/)
+			.filter((token) => /^[^@<>\s]+@[^@<>\s]+$/.test(token))
+			.map((token) => `<${token}>`);
+	}
+	return [...new Set(ids)];
+}
+
+/** One Message-ID with angle brackets (`<id@host>`), or null for an empty value. */
+export function normalizeMessageId(value: string | null | undefined): string | null {
+	const ids = extractMessageIds(value);
+	if (ids.length) return ids[0];
+	const token = (value ?? '')
+		.trim()
+		.split(/\s+/)[0]
+		.replace(/^<+|>+$/g, '');
+	return token ? `<${token}>` : null;
+}
+
+/** RFC 5322 date → ISO string; null when it cannot be read. */
+export function parseMailDate(value: string | undefined): string | null {
+	if (!value) return null;
+	const cleaned = value
+		.replace(/\([^()]*\)/g, ' ')
+		.replace(/\s+/g, ' ')
+		.trim();
+	for (const candidate of [cleaned, cleaned.replace(/^[A-Za-z]+,?\s*/, '')]) {
+		const time = Date.parse(candidate);
+		if (!Number.isNaN(time)) return new Date(time).toISOString();
+	}
+	return null;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f]/g;
+
+/** Control characters (an encoded word can smuggle in CR/LF) become spaces; tabs stay. */
+export function withoutControls(value: string): string {
+	return value.replace(CONTROLS, ' ');
+}
+
+function setHeader(headers: MailHeaders, name: string, value: string): void {
+	const existing = Object.prototype.hasOwnProperty.call(headers, name) ? headers[name] : undefined;
+	const next =
+		existing === undefined
+			? value
+			: Array.isArray(existing)
+				? [...existing, value]
+				: [existing, value];
+	// defineProperty: a header named like an Object.prototype member (`__proto__`) stays data
+	Object.defineProperty(headers, name, {
+		value: next,
+		enumerable: true,
+		writable: true,
+		configurable: true,
+	});
+}
+
+function sha256(data: Buffer): string {
+	return createHash('sha256').update(data).digest('hex');
+}
+
+function assertBuffer(raw: unknown): asserts raw is Buffer {
+	if (!Buffer.isBuffer(raw)) {
+		throw new MailCasesError('INVALID_INPUT', 'The raw message must be a Buffer of bytes.');
+	}
+}
+
+function headerSection(raw: Buffer, fields: HeaderField[]): ParsedHeaderSection {
+	const headers: MailHeaders = {};
+	const rawOf = new Map<string, string[]>();
+	for (const field of fields) {
+		setHeader(headers, field.name, withoutControls(decodeEncodedWords(field.raw)));
+		const list = rawOf.get(field.name);
+		if (list) list.push(field.raw);
+		else rawOf.set(field.name, [field.raw]);
+	}
+	const first = (name: string) => rawOf.get(name)?.[0];
+	const subject = headers.subject;
+	return {
+		messageId: normalizeMessageId(first('message-id')),
+		subject: (Array.isArray(subject) ? subject[0] : subject) ?? '',
+		from: parseAddressList(first('from'))[0] ?? null,
+		to: parseAddressList(rawOf.get('to')),
+		cc: parseAddressList(rawOf.get('cc')),
+		bcc: parseAddressList(rawOf.get('bcc')),
+		replyTo: parseAddressList(rawOf.get('reply-to')),
+		date: parseMailDate(first('date')),
+		inReplyTo: extractMessageIds(first('in-reply-to'))[0] ?? null,
+		references: extractMessageIds((rawOf.get('references') ?? []).join(' ')),
+		headers,
+		size: raw.length,
+		rawHash: sha256(raw),
+	};
+}
+
+/**
+ * The cheap path: the header section only (no body, no attachments). Never throws for
+ * content; throws INVALID_INPUT when `raw` is not a Buffer.
+ */
+export function parseMessageHeaders(raw: Buffer): ParsedHeaderSection {
+	assertBuffer(raw);
+	return headerSection(raw, readHeaderFields(raw));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Full parse
+// ---------------------------------------------------------------------------------------------
+
+/** A message with CR-only line ends (old Mac) gets CRLF, which is all mailparser reads. */
+function forMailparser(raw: Buffer): Buffer {
+	if (raw.includes(0x0a) || !raw.includes(0x0d)) return raw;
+	return Buffer.from(raw.toString('latin1').replace(/\r/g, '\r\n'), 'latin1');
+}
+
+const EXTENSIONS: Record<string, string> = {
+	'text/plain': 'txt',
+	'text/html': 'html',
+	'text/calendar': 'ics',
+	'text/csv': 'csv',
+	'text/rfc822-headers': 'txt',
+	'message/delivery-status': 'txt',
+	'message/global-delivery-status': 'txt',
+	'message/disposition-notification': 'txt',
+	'message/feedback-report': 'txt',
+	'message/rfc822': 'eml',
+	'message/global': 'eml',
+	'application/pdf': 'pdf',
+	'application/zip': 'zip',
+	'application/ms-tnef': 'dat',
+	'application/pgp-signature': 'asc',
+	'application/pkcs7-signature': 'p7s',
+	'application/x-pkcs7-signature': 'p7s',
+	'image/png': 'png',
+	'image/jpeg': 'jpg',
+	'image/gif': 'gif',
+	'image/bmp': 'bmp',
+	'image/webp': 'webp',
+	'image/svg+xml': 'svg',
+};
+
+/** Strips directory parts, control characters and surrounding blanks from a file name. */
+function sanitizeFilename(name: string | undefined): string {
+	if (!name) return '';
+	// eslint-disable-next-line no-control-regex
+	const cleaned = name.replace(/[\x00-\x1f\x7f]+/g, ' ');
+	const base = cleaned
+		.slice(Math.max(cleaned.lastIndexOf('/'), cleaned.lastIndexOf('\\')) + 1)
+		.trim();
+	return base === '.' || base === '..' ? '' : base;
+}
+
+function headerText(value: unknown): string {
+	if (typeof value === 'string') return value;
+	if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+	return '';
+}
+
+function madeUpFilename(part: MailparserAttachment, contentType: string, index: number): string {
+	const ext = EXTENSIONS[contentType] ?? 'bin';
+	if (ext === 'eml') {
+		const subject = sanitizeFilename(parseMessageHeaders(part.content).subject);
+		return `${subject || 'message'}.eml`;
+	}
+	const description = sanitizeFilename(
+		decodeEncodedWords(headerText(part.headers?.get('content-description'))),
+	);
+	return `${description || `attachment-${index + 1}`}.${ext}`;
+}
+
+function toAttachment(part: MailparserAttachment, index: number): MailAttachment {
+	const contentType = (part.contentType || 'application/octet-stream').toLowerCase();
+	const given = sanitizeFilename(part.filename);
+	const content = Buffer.isBuffer(part.content) ? part.content : Buffer.alloc(0);
+	const attachment: MailAttachment = {
+		filename: given || madeUpFilename(part, contentType, index),
+		filenameGiven: given !== '',
+		contentType,
+		size: content.length,
+		inline: part.contentDisposition === 'inline' || part.related === true,
+		content,
+		checksum: part.checksum || sha256(content),
+	};
+	if (part.cid) attachment.contentId = part.cid;
+	return attachment;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<never>((_, reject) => {
+		timer = setTimeout(
+			() =>
+				reject(
+					new MailCasesError(
+						'MESSAGE_UNPARSEABLE',
+						`Parsing the message took longer than ${ms} ms.`,
+					),
+				),
+			ms,
+		);
+		timer.unref?.();
+	});
+	return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Parses a raw message. Throws MailCasesError:
+ * - INVALID_INPUT when `raw` is not a Buffer;
+ * - MESSAGE_TOO_LARGE (before any parsing) when it is larger than `maxBytes` (default 25 MB);
+ * - MESSAGE_UNPARSEABLE when the MIME parser fails or takes longer than `timeoutMs`.
+ * Malformed mail (missing boundaries, bad charsets, broken encodings) parses as far as it can.
+ */
+export async function parseMessage(
+	raw: Buffer,
+	options: ParseOptions = {},
+): Promise<ParsedMessage> {
+	assertBuffer(raw);
+	const maxBytes = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+	if (raw.length > maxBytes) {
+		throw new MailCasesError(
+			'MESSAGE_TOO_LARGE',
+			`The message has ${raw.length} bytes, more than the limit of ${maxBytes} bytes.`,
+			{ details: { size: raw.length, maxBytes } },
+		);
+	}
+	const input = forMailparser(raw);
+	let mail: ParsedMail;
+	try {
+		mail = await withTimeout(
+			simpleParser(input, {
+				keepCidLinks: true,
+				keepDeliveryStatus: true,
+				skipTextToHtml: true,
+				skipTextLinks: true,
+				checksumAlgo: 'sha256',
+				maxHtmlLengthToParse: MAX_HTML_TO_TEXT_CHARS,
+			}),
+			options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS,
+		);
+	} catch (error) {
+		if (error instanceof MailCasesError) throw error;
+		const reason = error instanceof Error ? error.message : String(error);
+		throw new MailCasesError('MESSAGE_UNPARSEABLE', `The message cannot be parsed: ${reason}`, {
+			cause: error,
+		});
+	}
+	const section = headerSection(raw, readHeaderFields(raw));
+	return {
+		...section,
+		text: typeof mail.text === 'string' ? mail.text : '',
+		html: typeof mail.html === 'string' ? mail.html : null,
+		attachments: (mail.attachments ?? []).map(toAttachment),
+	};
+}
