@@ -1,0 +1,318 @@
+/**
+ * Subject lines: decoding leftovers of RFC 2047 encoded words, stripping reply / forward
+ * prefixes of many mail clients and languages, building reply and forward subjects.
+ *
+ * Pure functions, no I/O. Case references (`[#2026-000123]`) are handled in
+ * lib/cases/case-number.ts; this module only knows their outer shape so that it can keep them
+ * in place while stripping prefixes.
+ */
+
+/**
+ * Reply and forward prefixes, compared case-insensitively, each followed by an optional
+ * counter (`Re[2]:`, `Re(2):`, `Re^2:`) and a colon (ASCII or full-width, spaces allowed
+ * before it as French clients write `TR :`).
+ */
+const PREFIX_WORDS = [
+	// English and generic
+	're',
+	'fw',
+	'fwd',
+	// German
+	'aw',
+	'antw',
+	'antwort',
+	'wg',
+	'wtrlt',
+	// Nordic: Swedish/Norwegian/Danish reply, forward; Finnish reply, forward
+	'sv',
+	'vs',
+	'vb',
+	'vl',
+	// Dutch
+	'antw',
+	'doorst',
+	// French
+	'tr',
+	'réf',
+	// Italian
+	'r',
+	'rif',
+	'i',
+	// Spanish and Portuguese
+	'rv',
+	'res',
+	'enc',
+	// Polish, Czech, Croatian, Slovenian
+	'odp',
+	'pd',
+	'odg',
+	'fwd',
+	// Turkish
+	'ynt',
+	'i̇lt',
+	'ilt',
+	// Greek, Russian, Hebrew, Arabic
+	'απ',
+	'σχετ',
+	'προωθ',
+	'отв',
+	'ответ',
+	'пересл',
+	'השב',
+	'הועבר',
+	'رد',
+	'إعادة توجيه',
+	// Chinese, Japanese, Korean
+	'回复',
+	'回覆',
+	'答复',
+	'答覆',
+	'转发',
+	'轉寄',
+	'轉發',
+	'返信',
+	'転送',
+	'답장',
+	'회신',
+	'전달',
+];
+
+/** Tags gateways put in front of external mail. */
+const EXTERNAL_TAGS = [
+	'external',
+	'ext',
+	'extern',
+	'externe',
+	'external email',
+	'external e-mail',
+	'external mail',
+	'external sender',
+	'externe e-mail',
+	'externe mail',
+	'caution',
+	'warning: external',
+];
+
+function escapeRegex(text: string): string {
+	return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+const uniqueWords = [...new Set(PREFIX_WORDS)].sort((a, b) => b.length - a.length);
+const PREFIX_SOURCE =
+	'(?:' +
+	uniqueWords.map(escapeRegex).join('|') +
+	')(?:\\s*\\[\\d{1,3}\\]|\\s*\\(\\d{1,3}\\)|\\^\\d{1,3})?\\s*[:：]';
+const TAG_SOURCE =
+	'(?:\\[\\s*(?:' +
+	EXTERNAL_TAGS.map(escapeRegex).join('|').replace(/ /g, '\\s+') +
+	')\\s*\\]|\\*\\s*external\\s*\\*)';
+
+/** One leading prefix or tag with the whitespace after it. */
+const LEADING_PREFIX = new RegExp(`^(?:${PREFIX_SOURCE}|${TAG_SOURCE})(?:\\s+|$)`, 'iu');
+/** Prefix words without a following space (`Re:Foo`) are accepted too, but only before a non-space. */
+const LEADING_PREFIX_TIGHT = new RegExp(`^(?:${PREFIX_SOURCE}|${TAG_SOURCE})`, 'iu');
+/** Outer shape of a case reference, `[#...]`, as our outgoing subjects carry it. */
+const LEADING_REFERENCE = /^\[\s*#[^\]\s]{1,64}\s*\](?:\s+|$)/u;
+const ANY_REFERENCE = /\[\s*#[^\]\s]{1,64}\s*\]/gu;
+
+// ---------------------------------------------------------------------------------------------
+// RFC 2047 encoded words
+
+const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=/g;
+
+function decodeQ(text: string): Uint8Array {
+	const bytes: number[] = [];
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i];
+		if (c === '_') bytes.push(0x20);
+		else if (c === '=' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+			bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+			i += 2;
+		} else bytes.push(c.charCodeAt(0) & 0xff);
+	}
+	return Uint8Array.from(bytes);
+}
+
+function decodeWordBytes(encoding: string, text: string): Uint8Array | null {
+	if (encoding.toUpperCase() === 'B') {
+		if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
+		return Uint8Array.from(Buffer.from(text, 'base64'));
+	}
+	return decodeQ(text);
+}
+
+function decodeBytes(charset: string, bytes: Uint8Array): string | null {
+	try {
+		return new TextDecoder(charset.toLowerCase(), { fatal: false }).decode(bytes);
+	} catch {
+		return null; // charset unknown to this Node build: leave the word as it was
+	}
+}
+
+/**
+ * Decodes RFC 2047 encoded words (`=?UTF-8?B?...?=`, `=?ISO-8859-1?Q?...?=`) that are still
+ * present in a header value, e.g. when a header was taken raw or a sender encoded it wrongly.
+ * Whitespace between adjacent encoded words is dropped (RFC 2047 §6.2); adjacent words of the
+ * same charset are joined at byte level, so a multi-byte character split over two words is
+ * decoded correctly. Words with an unknown charset or broken base64 stay as they are.
+ */
+export function decodeEncodedWords(value: string): string {
+	if (!value.includes('=?')) return value;
+	const matches = [...value.matchAll(ENCODED_WORD)];
+	if (matches.length === 0) return value;
+	let out = '';
+	let last = 0;
+	let pending: { charset: string; chunks: Uint8Array[]; raw: string } | null = null;
+	const flush = () => {
+		if (!pending) return;
+		const total = pending.chunks.reduce((n, c) => n + c.length, 0);
+		const joined = new Uint8Array(total);
+		let at = 0;
+		for (const c of pending.chunks) {
+			joined.set(c, at);
+			at += c.length;
+		}
+		const decoded = decodeBytes(pending.charset, joined);
+		out += decoded ?? pending.raw;
+		pending = null;
+	};
+	for (const m of matches) {
+		const between = value.slice(last, m.index);
+		const charset = m[1];
+		const bytes = decodeWordBytes(m[2], m[3]);
+		if (
+			pending &&
+			/^[ \t\r\n]*$/.test(between) &&
+			bytes &&
+			pending.charset.toLowerCase() === charset.toLowerCase()
+		) {
+			pending.chunks.push(bytes);
+			pending.raw += m[0];
+		} else {
+			const adjacent = pending !== null && /^[ \t\r\n]*$/.test(between);
+			flush();
+			if (!adjacent) out += between;
+			if (bytes && decodeBytes(charset, new Uint8Array(0)) !== null) {
+				pending = { charset, chunks: [bytes], raw: m[0] };
+			} else {
+				out += m[0];
+			}
+		}
+		last = m.index + m[0].length;
+	}
+	flush();
+	out += value.slice(last);
+	return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleaning and prefixes
+
+/**
+ * Makes a header value safe to look at: decodes encoded words, unfolds line breaks, removes
+ * control characters, zero-width characters and bidi overrides, composes Unicode (NFC) and
+ * collapses runs of whitespace.
+ */
+export function cleanSubject(subject: string | null | undefined): string {
+	if (subject === null || subject === undefined) return '';
+	return (
+		decodeEncodedWords(String(subject))
+			.replace(/[\r\n\t\f\v]+/g, ' ')
+			// eslint-disable-next-line no-control-regex -- control and invisible characters are removed
+			.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, '')
+			.normalize('NFC')
+			.replace(/\s+/gu, ' ')
+			.trim()
+	);
+}
+
+export interface SubjectParts {
+	/** The leading reply / forward prefixes and gateway tags as written, e.g. `AW: [EXTERNAL] `. */
+	prefix: string;
+	/** Everything after them. */
+	rest: string;
+}
+
+/** Splits leading reply / forward prefixes and gateway tags (repeated, any order) off a subject. */
+export function splitSubjectPrefix(subject: string | null | undefined): SubjectParts {
+	const clean = cleanSubject(subject);
+	let rest = clean;
+	for (;;) {
+		const m = LEADING_PREFIX.exec(rest) ?? tightPrefix(rest);
+		if (!m || m[0].length === 0) break;
+		rest = rest.slice(m[0].length);
+	}
+	return { prefix: clean.slice(0, clean.length - rest.length), rest };
+}
+
+function tightPrefix(text: string): RegExpExecArray | null {
+	const m = LEADING_PREFIX_TIGHT.exec(text);
+	// `Re:Foo` is a prefix; `R:2` or a bare `I:` directly followed by text is left alone for
+	// single-letter words to avoid eating ordinary words.
+	if (!m) return null;
+	const word = m[0].replace(/[\s:：]+$/u, '');
+	return word.length >= 2 ? m : null;
+}
+
+export interface NormalizeSubjectOptions {
+	/** Also remove case references such as `[#2026-000123]` (default false: they are kept). */
+	removeCaseReferences?: boolean;
+}
+
+/**
+ * The subject without reply / forward prefixes (`Re:`, `AW:`, `WG:`, `Fwd:`, `Antw:`, `SV:`,
+ * `TR:`, `RV:`, `Odp:`, `回复:` and many more, repeated and numbered like `Re[2]:`) and without
+ * gateway tags such as `[EXTERNAL]`. Encoded words are decoded first, whitespace is collapsed.
+ * A case reference at the start is kept in front, prefixes behind it are removed as well:
+ * `AW: [#2026-000123] WG: Frage` → `[#2026-000123] Frage`.
+ */
+export function normalizeSubject(
+	subject: string | null | undefined,
+	options: NormalizeSubjectOptions = {},
+): string {
+	let rest = splitSubjectPrefix(subject).rest;
+	const references: string[] = [];
+	for (;;) {
+		const ref = LEADING_REFERENCE.exec(rest);
+		if (!ref) break;
+		references.push(ref[0].trim().replace(/\s+/g, ''));
+		rest = splitSubjectPrefix(rest.slice(ref[0].length)).rest;
+	}
+	if (options.removeCaseReferences) {
+		return rest.replace(ANY_REFERENCE, ' ').replace(/\s+/g, ' ').trim();
+	}
+	return [...references, rest].filter((s) => s.length > 0).join(' ');
+}
+
+export interface ReplySubjectOptions {
+	/** Prefix to use, default `Re` (RFC 5322 §3.6.5); German users may prefer `AW`. */
+	prefix?: string;
+}
+
+function withPrefix(prefix: string, subject: string | null | undefined): string {
+	const clean = prefix
+		.replace(/[\r\n]/g, '')
+		.trim()
+		.replace(/[:：]+$/u, '');
+	const body = normalizeSubject(subject);
+	return body ? `${clean}: ${body}` : `${clean}:`;
+}
+
+/**
+ * Subject of a reply: one `Re: ` in front of the normalised subject, never `Re: AW: Re: ...`.
+ * Add the case reference with `withCaseReference` from lib/cases/case-number.
+ */
+export function replySubject(
+	subject: string | null | undefined,
+	options: ReplySubjectOptions = {},
+): string {
+	return withPrefix(options.prefix ?? 'Re', subject);
+}
+
+/** Subject of a forward: one `Fwd: ` in front of the normalised subject. */
+export function forwardSubject(
+	subject: string | null | undefined,
+	options: ReplySubjectOptions = {},
+): string {
+	return withPrefix(options.prefix ?? 'Fwd', subject);
+}
