@@ -11,4 +11,4 @@ if ! command -v dovecot >/dev/null || ! command -v postfix >/dev/null || [ ! -d 
 fi
 npm run build
 npm run lint
-scripts/with-node.sh node_modules/.bin/jest --ci "$@"
+scripts/jest.sh --ci "$@"
