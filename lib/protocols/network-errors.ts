@@ -40,7 +40,11 @@ function collect(error: unknown): { codes: string[]; messages: string[] } {
 		const e = current as { code?: unknown; errno?: unknown; message?: unknown; cause?: unknown; reason?: unknown };
 		if (typeof e.code === 'string') codes.push(e.code);
 		if (typeof e.errno === 'string') codes.push(e.errno);
-		if (typeof e.message === 'string') messages.push(e.message);
+		if (typeof e.message === 'string') {
+			messages.push(e.message);
+			// Some libraries keep Node's code only in the text ("connect ECONNREFUSED 127.0.0.1:25").
+			for (const match of e.message.matchAll(/\b(E[A-Z]{4,}|ERR_[A-Z_]+)\b/g)) codes.push(match[1]);
+		}
 		if (typeof e.reason === 'string') messages.push(e.reason);
 		current = e.cause;
 	}
@@ -53,9 +57,11 @@ function where(endpoint: Endpoint): string {
 
 /**
  * Maps socket, DNS and TLS failures (from any client library) to a MailCasesError.
- * Returns undefined when the error is not a network-level failure.
+ * Returns undefined when the error is not a network-level failure. With `strict`, only errors
+ * identified by a code are mapped (no guessing from words such as "timeout" or "TLS"), so a
+ * protocol module can map its own codes first and fall back to the loose mapping afterwards.
  */
-export function networkError(error: unknown, endpoint: Endpoint): MailCasesError | undefined {
+export function networkError(error: unknown, endpoint: Endpoint, options: { strict?: boolean } = {}): MailCasesError | undefined {
 	if (isMailCasesError(error)) return error;
 	const { codes, messages } = collect(error);
 	const text = messages.join(' | ');
@@ -76,7 +82,7 @@ export function networkError(error: unknown, endpoint: Endpoint): MailCasesError
 		return make('CONNECTION_REFUSED', `${where(endpoint)} is not reachable from here (no route to host).`);
 	}
 	const certCode = codes.find((c) => CERT_CODES.has(c));
-	if (certCode || /self[- ]signed certificate|unable to verify|certificate has expired|altnames/i.test(text)) {
+	if (certCode || (!options.strict && /self[- ]signed certificate|unable to verify|certificate has expired|altnames/i.test(text))) {
 		const hostMismatch = certCode === 'ERR_TLS_CERT_ALTNAME_INVALID' || /altnames/i.test(text);
 		return make(
 			'TLS_CERT_UNTRUSTED',
@@ -93,6 +99,7 @@ export function networkError(error: unknown, endpoint: Endpoint): MailCasesError
 				: `TLS mismatch with ${where(endpoint)}: the server's answer is not what the chosen protocol expects. Check protocol and port.`,
 		);
 	}
+	if (options.strict) return undefined;
 	if (has('ECONNRESET') || has('EPIPE') || has('ECONNECTION') || /socket hang up|closed unexpectedly|connection closed/i.test(text)) {
 		return make(
 			'CONNECTION_LOST',

@@ -21,21 +21,26 @@ export function imapError(error: unknown, profile: MailboxProfile, context = '')
 	const e = (error ?? {}) as ImapErrorLike;
 	const where = `${mailboxProtocolName(profile)} server ${profile.host}:${mailboxPort(profile)}`;
 	const implicitTls = profile.tls === 'implicit';
+	const endpoint = { protocol: mailboxProtocolName(profile), host: profile.host, port: mailboxPort(profile), implicitTls };
 	let mapped: MailCasesError | undefined;
 	if (e.authenticationFailed) {
 		mapped = new MailCasesError(
 			'AUTH_FAILED',
 			`Authentication failed at ${where} for user "${profile.user}": the server rejected login or password${e.serverResponseCode ? ` (${e.serverResponseCode})` : ''}.`,
 		);
-	} else if (e.tlsFailed || e.code === 'STARTTLS_INJECTION') {
+	}
+	// Errors with a clear code (DNS, refused, certificate) first: a certificate failure during
+	// STARTTLS also carries imapflow's tlsFailed flag.
+	mapped ??= networkError(error, endpoint, { strict: true });
+	if (!mapped && (e.tlsFailed || e.code === 'STARTTLS_INJECTION')) {
 		mapped = new MailCasesError(
 			'TLS_FAILED',
 			`STARTTLS failed at ${where}: ${e.message ?? 'the server does not offer STARTTLS'}. Use implicit TLS (port 993) or check the TLS setting.`,
 		);
-	} else if (e.code === 'NotFound' || e.serverResponseCode === 'NONEXISTENT' || /mailbox doesn't exist|unknown mailbox|NONEXISTENT/i.test(e.responseText ?? e.message ?? '')) {
+	}
+	if (!mapped && (e.code === 'NotFound' || e.serverResponseCode === 'NONEXISTENT' || /mailbox doesn't exist|unknown mailbox|NONEXISTENT/i.test(e.responseText ?? e.message ?? ''))) {
 		mapped = new MailCasesError('MAILBOX_NOT_FOUND', `Folder "${profile.folder || 'INBOX'}" does not exist on ${where}. Check the folder name.`);
 	}
-	mapped ??= networkError(error, { protocol: mailboxProtocolName(profile), host: profile.host, port: mailboxPort(profile), implicitTls });
 	if (!mapped && e.code && TIMEOUT_CODES.has(e.code)) {
 		mapped = new MailCasesError(
 			'CONNECTION_TIMEOUT',
@@ -52,6 +57,7 @@ export function imapError(error: unknown, profile: MailboxProfile, context = '')
 				: `${where} closed the connection (${e.code}).`,
 		);
 	}
+	mapped ??= networkError(error, endpoint);
 	mapped ??= new MailCasesError('PROTOCOL_ERROR', `IMAP error at ${where}${context ? ` while ${context}` : ''}: ${e.responseText || e.message || 'unknown error'}`);
 	return new MailCasesError(mapped.code, redact(mapped.message, [profile.password]), {
 		cause: error,
