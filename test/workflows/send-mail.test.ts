@@ -3,6 +3,7 @@
  * R-OUT-7, R-PLUS-6): what the node sends arrives byte for byte, read back over IMAP and POP3.
  */
 import fs from 'fs';
+import type { INodeParameters } from 'n8n-workflow';
 import { simpleParser } from 'mailparser';
 import { Pop3Client } from '../../lib/protocols/pop3/pop3-client';
 import { MakeBytes, fixtureBytes } from '../fixtures/nodes/MakeBytes.node';
@@ -37,7 +38,7 @@ function smtpCredential(overrides: Record<string, unknown> = {}) {
 	};
 }
 
-function workflow(sendParameters: Record<string, unknown>, extra: Partial<WorkflowNodeJson> = {}, items = 1): WorkflowJson {
+function workflow(sendParameters: INodeParameters, extra: Partial<WorkflowNodeJson> = {}, items = 1): WorkflowJson {
 	const nodes: WorkflowNodeJson[] = [
 		{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
 		{ name: 'Items', type: 'test.emitItems', typeVersion: 1, position: [100, 0], parameters: { items: JSON.stringify(Array.from({ length: items }, (_, n) => ({ n }))) } },

@@ -4,6 +4,7 @@
  * R-PLUS-3. Mail is removed only after its run succeeded; failing mail is retried and
  * quarantined; classified mail is skipped or routed.
  */
+import type { INodeParameters } from 'n8n-workflow';
 import { Fail } from '../fixtures/nodes/Fail.node';
 import { claimUser, composeMail, deliver, getStack, listImap, stackUser } from '../support/mail-stack';
 import { shutdownN8nEngine, startTrigger, type TriggerHandle, type WorkflowJson } from '../support/n8n';
@@ -38,7 +39,7 @@ function mailboxCredential(user: string, protocol: 'imap' | 'pop3') {
 }
 
 /** Trigger → Check (fails for subjects containing FAIL); second and third outputs left open. */
-function triggerWorkflow(parameters: Record<string, unknown>): WorkflowJson {
+function triggerWorkflow(parameters: INodeParameters): WorkflowJson {
 	return {
 		nodes: [
 			{ name: 'Mail', type: NODE('mailCasesTrigger'), typeVersion: 1, position: [0, 0], parameters, credentials: { mailCasesMailbox: { id: 'box', name: 'Box' } } },
@@ -49,7 +50,7 @@ function triggerWorkflow(parameters: Record<string, unknown>): WorkflowJson {
 	};
 }
 
-async function start(user: string, protocol: 'imap' | 'pop3', parameters: Record<string, unknown>, mode: 'trigger' | 'manual' = 'trigger') {
+async function start(user: string, protocol: 'imap' | 'pop3', parameters: INodeParameters, mode: 'trigger' | 'manual' = 'trigger') {
 	const handle = await startTrigger({
 		workflow: triggerWorkflow(parameters),
 		nodeTypes,
