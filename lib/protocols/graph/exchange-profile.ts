@@ -50,11 +50,30 @@ export interface ExchangeProfile {
 }
 
 /** Endpoints of the national clouds (learn.microsoft.com/graph/deployments). */
-const CLOUDS: Record<Exclude<ExchangeCloud, 'custom'>, { authorityHost: string; graphEndpoint: string; name: string }> = {
-	global: { authorityHost: 'https://login.microsoftonline.com', graphEndpoint: 'https://graph.microsoft.com', name: 'Microsoft 365' },
-	usGov: { authorityHost: 'https://login.microsoftonline.us', graphEndpoint: 'https://graph.microsoft.us', name: 'Microsoft 365 US Government (GCC High)' },
-	usGovDoD: { authorityHost: 'https://login.microsoftonline.us', graphEndpoint: 'https://dod-graph.microsoft.us', name: 'Microsoft 365 US Government (DoD)' },
-	china: { authorityHost: 'https://login.chinacloudapi.cn', graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn', name: 'Microsoft 365 operated by 21Vianet' },
+const CLOUDS: Record<
+	Exclude<ExchangeCloud, 'custom'>,
+	{ authorityHost: string; graphEndpoint: string; name: string }
+> = {
+	global: {
+		authorityHost: 'https://login.microsoftonline.com',
+		graphEndpoint: 'https://graph.microsoft.com',
+		name: 'Microsoft 365',
+	},
+	usGov: {
+		authorityHost: 'https://login.microsoftonline.us',
+		graphEndpoint: 'https://graph.microsoft.us',
+		name: 'Microsoft 365 US Government (GCC High)',
+	},
+	usGovDoD: {
+		authorityHost: 'https://login.microsoftonline.us',
+		graphEndpoint: 'https://dod-graph.microsoft.us',
+		name: 'Microsoft 365 US Government (DoD)',
+	},
+	china: {
+		authorityHost: 'https://login.chinacloudapi.cn',
+		graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
+		name: 'Microsoft 365 operated by 21Vianet',
+	},
 };
 
 export interface ResolvedEndpoints {
@@ -82,13 +101,22 @@ function httpsRoot(what: string, value: string | undefined): string {
 	try {
 		url = new URL(text);
 	} catch {
-		throw new MailCasesError('INVALID_INPUT', `${what} "${text}" is not a URL. Enter it like https://login.example.net.`);
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			`${what} "${text}" is not a URL. Enter it like https://login.example.net.`,
+		);
 	}
 	if (url.protocol !== 'https:') {
-		throw new MailCasesError('INVALID_INPUT', `${what} must use https (got "${url.protocol}"): tokens never travel unencrypted.`);
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			`${what} must use https (got "${url.protocol}"): tokens never travel unencrypted.`,
+		);
 	}
 	if (url.search || url.hash || url.username || url.password) {
-		throw new MailCasesError('INVALID_INPUT', `${what} must be a plain https URL without query, fragment or user info.`);
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			`${what} must be a plain https URL without query, fragment or user info.`,
+		);
 	}
 	return `${url.origin}${url.pathname === '/' ? '' : url.pathname}`;
 }
@@ -126,7 +154,11 @@ export function exchangeEndpoints(profile: ExchangeProfile): ResolvedEndpoints {
 /** Checks what can be checked offline; throws INVALID_INPUT naming the field. */
 export function validateExchangeProfile(profile: ExchangeProfile): void {
 	const tenant = (profile.tenantId ?? '').trim();
-	if (!tenant) throw new MailCasesError('INVALID_INPUT', 'The Directory (tenant) ID is empty. Copy it from the app registration\'s Overview page.');
+	if (!tenant)
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			"The Directory (tenant) ID is empty. Copy it from the app registration's Overview page.",
+		);
 	if (/^(common|organizations|consumers)$/i.test(tenant)) {
 		throw new MailCasesError(
 			'INVALID_INPUT',
@@ -134,7 +166,10 @@ export function validateExchangeProfile(profile: ExchangeProfile): void {
 		);
 	}
 	if (!GUID.test(tenant) && !TENANT.test(tenant)) {
-		throw new MailCasesError('INVALID_INPUT', `The Directory (tenant) ID "${tenant}" is neither a GUID nor a domain name.`);
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			`The Directory (tenant) ID "${tenant}" is neither a GUID nor a domain name.`,
+		);
 	}
 	const clientId = (profile.clientId ?? '').trim();
 	if (!GUID.test(clientId)) {
@@ -144,17 +179,29 @@ export function validateExchangeProfile(profile: ExchangeProfile): void {
 		);
 	}
 	if (!(profile.mailbox ?? '').trim()) {
-		throw new MailCasesError('INVALID_INPUT', 'The mailbox is empty. Enter the mailbox address (user principal name) or the user\'s object id.');
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			"The mailbox is empty. Enter the mailbox address (user principal name) or the user's object id.",
+		);
 	}
 	if (/[\s/\\?#]/.test(profile.mailbox.trim())) {
-		throw new MailCasesError('INVALID_INPUT', `The mailbox "${profile.mailbox.trim()}" contains characters a mailbox address cannot have.`);
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			`The mailbox "${profile.mailbox.trim()}" contains characters a mailbox address cannot have.`,
+		);
 	}
 	const auth = profile.auth;
 	if (!auth || (auth.type !== 'secret' && auth.type !== 'certificate')) {
-		throw new MailCasesError('INVALID_INPUT', 'Choose how the app authenticates: client secret or certificate.');
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			'Choose how the app authenticates: client secret or certificate.',
+		);
 	}
 	if (auth.type === 'secret' && !auth.clientSecret) {
-		throw new MailCasesError('INVALID_INPUT', 'The client secret is empty. Paste the secret\'s Value (not its Secret ID).');
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			"The client secret is empty. Paste the secret's Value (not its Secret ID).",
+		);
 	}
 	if (auth.type === 'certificate') certificateCredential(auth);
 	exchangeEndpoints(profile);
@@ -173,40 +220,65 @@ function pemBlocks(text: string, label: string): string[] {
 }
 
 /** Validates the certificate settings; throws INVALID_INPUT with what is wrong (never key material). */
-export function certificateCredential(auth: Extract<ExchangeAuth, { type: 'certificate' }>): CertificateCredential {
+export function certificateCredential(
+	auth: Extract<ExchangeAuth, { type: 'certificate' }>,
+): CertificateCredential {
 	const keyText = (auth.privateKeyPem ?? '').trim();
 	// A PEM file with key and certificate together is accepted in the key field.
 	const certText = (auth.certificatePem ?? '').trim() || pemBlocks(keyText, 'CERTIFICATE')[0] || '';
 	if (/ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(keyText)) {
-		throw new MailCasesError('INVALID_INPUT', 'The private key is encrypted. Paste the unencrypted PEM (-----BEGIN PRIVATE KEY-----).');
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			'The private key is encrypted. Paste the unencrypted PEM (-----BEGIN PRIVATE KEY-----).',
+		);
 	}
 	const keyPem = pemBlocks(keyText, 'PRIVATE KEY')[0] ?? pemBlocks(keyText, 'RSA PRIVATE KEY')[0];
-	if (!keyPem) throw new MailCasesError('INVALID_INPUT', 'The private key is missing or not PEM (-----BEGIN PRIVATE KEY-----).');
+	if (!keyPem)
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			'The private key is missing or not PEM (-----BEGIN PRIVATE KEY-----).',
+		);
 	let key;
 	try {
 		key = createPrivateKey(keyPem);
 	} catch {
-		throw new MailCasesError('INVALID_INPUT', 'The private key could not be read. Paste the unencrypted PEM of the certificate\'s private key.');
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			"The private key could not be read. Paste the unencrypted PEM of the certificate's private key.",
+		);
 	}
 	if (key.asymmetricKeyType !== 'rsa') {
-		throw new MailCasesError('INVALID_INPUT', `Entra ID certificate credentials need an RSA key; this key is ${key.asymmetricKeyType ?? 'of another type'}.`);
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			`Entra ID certificate credentials need an RSA key; this key is ${key.asymmetricKeyType ?? 'of another type'}.`,
+		);
 	}
 	if (certText) {
 		let cert: X509Certificate;
 		try {
 			cert = new X509Certificate(certText);
 		} catch {
-			throw new MailCasesError('INVALID_INPUT', 'The certificate could not be read. Paste the PEM of the certificate uploaded to the app registration.');
+			throw new MailCasesError(
+				'INVALID_INPUT',
+				'The certificate could not be read. Paste the PEM of the certificate uploaded to the app registration.',
+			);
 		}
 		const fromKey = createPublicKey(key).export({ type: 'spki', format: 'der' });
 		const fromCert = cert.publicKey.export({ type: 'spki', format: 'der' });
 		if (!fromKey.equals(fromCert)) {
-			throw new MailCasesError('INVALID_INPUT', 'The private key does not belong to the certificate. Paste the key that was created together with this certificate.');
+			throw new MailCasesError(
+				'INVALID_INPUT',
+				'The private key does not belong to the certificate. Paste the key that was created together with this certificate.',
+			);
 		}
-		return { privateKey: keyPem, thumbprintSha256: cert.fingerprint256.replace(/:/g, '').toLowerCase() };
+		return {
+			privateKey: keyPem,
+			thumbprintSha256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
+		};
 	}
 	const thumbprint = (auth.thumbprint ?? '').replace(/[\s:]/g, '').toLowerCase();
-	if (/^[0-9a-f]{64}$/.test(thumbprint)) return { privateKey: keyPem, thumbprintSha256: thumbprint };
+	if (/^[0-9a-f]{64}$/.test(thumbprint))
+		return { privateKey: keyPem, thumbprintSha256: thumbprint };
 	if (/^[0-9a-f]{40}$/.test(thumbprint)) return { privateKey: keyPem, thumbprintSha1: thumbprint };
 	throw new MailCasesError(
 		'INVALID_INPUT',

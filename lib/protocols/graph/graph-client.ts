@@ -1,6 +1,16 @@
 import { MailCasesError } from '../../errors';
-import { exchangeEndpoints, validateExchangeProfile, type ExchangeProfile, type ResolvedEndpoints } from './exchange-profile';
-import { graphHttpError, graphNetworkError, parseGraphError, type GraphCallContext } from './graph-errors';
+import {
+	exchangeEndpoints,
+	validateExchangeProfile,
+	type ExchangeProfile,
+	type ResolvedEndpoints,
+} from './exchange-profile';
+import {
+	graphHttpError,
+	graphNetworkError,
+	parseGraphError,
+	type GraphCallContext,
+} from './graph-errors';
 import { HttpTransport, type HttpResponse } from './http-transport';
 import { GraphTokenProvider, type AccessTokenSource } from './token-provider';
 
@@ -22,7 +32,11 @@ export interface RetryPolicy {
 	baseDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 4, maxRetryAfterMs: 120_000, baseDelayMs: 1_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+	maxRetries: 4,
+	maxRetryAfterMs: 120_000,
+	baseDelayMs: 1_000,
+};
 
 export interface GraphCall extends GraphCallContext {
 	method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
@@ -74,7 +88,9 @@ export class GraphClient {
 		validateExchangeProfile(profile);
 		this.endpoints = exchangeEndpoints(profile);
 		this.origin = new URL(this.endpoints.graphEndpoint).origin;
-		this.transport = options.transport ?? new HttpTransport({ caPem: profile.caPem, timeoutMs: profile.timeoutMs });
+		this.transport =
+			options.transport ??
+			new HttpTransport({ caPem: profile.caPem, timeoutMs: profile.timeoutMs });
 		this.tokens = options.tokens ?? new GraphTokenProvider(profile, this.transport);
 		this.retry = { ...DEFAULT_RETRY, ...(options.retry ?? {}) };
 		this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -91,7 +107,10 @@ export class GraphClient {
 			url = new URL(call.path);
 			// Never send the token to another host than the configured Graph endpoint.
 			if (!call.anonymous && url.origin !== this.origin) {
-				throw new MailCasesError('PROTOCOL_ERROR', `Microsoft Graph pointed to another host (${url.host}) while ${call.what}; not following it.`);
+				throw new MailCasesError(
+					'PROTOCOL_ERROR',
+					`Microsoft Graph pointed to another host (${url.host}) while ${call.what}; not following it.`,
+				);
 			}
 		} else {
 			url = new URL(`${this.endpoints.graphBase}${call.path}`);
@@ -112,17 +131,29 @@ export class GraphClient {
 			contentType = 'application/json';
 		}
 		let refreshed = false;
+		let forceToken = false;
 		let networkRetried = false;
+		let throttled = 0;
 		for (let attempt = 1; ; attempt++) {
-			const headers: Record<string, string> = { Accept: 'application/json', ...(call.headers ?? {}) };
+			const headers: Record<string, string> = {
+				Accept: 'application/json',
+				...(call.headers ?? {}),
+			};
 			if (contentType) headers['Content-Type'] = contentType;
-			if (!call.anonymous) headers.Authorization = `Bearer ${await this.tokens.getToken(refreshed)}`;
+			if (!call.anonymous) {
+				headers.Authorization = `Bearer ${await this.tokens.getToken(forceToken)}`;
+				forceToken = false;
+			}
 			let response: HttpResponse;
 			try {
 				response = await this.transport.request({ method: call.method, url, headers, body });
 			} catch (error) {
 				const code = (error as { code?: string }).code;
-				if (!networkRetried && IDEMPOTENT.has(call.method) && (code === 'ECONNRESET' || code === 'EPIPE')) {
+				if (
+					!networkRetried &&
+					IDEMPOTENT.has(call.method) &&
+					(code === 'ECONNRESET' || code === 'EPIPE')
+				) {
 					// A keep-alive socket the server closed meanwhile: once more on a fresh one.
 					networkRetried = true;
 					continue;
@@ -133,15 +164,19 @@ export class GraphClient {
 			if (response.status === 401 && !call.anonymous && !refreshed) {
 				const { codes } = parseGraphError(response);
 				if (!codes.length || codes.includes('InvalidAuthenticationToken')) {
-					refreshed = true; // expired or revoked token: one new token, one more try
+					// Expired or revoked token: one new token, one more try.
+					refreshed = true;
+					forceToken = true;
 					continue;
 				}
 			}
-			const retryable = RETRYABLE.has(response.status) || (response.status === 504 && IDEMPOTENT.has(call.method));
-			if (retryable && attempt <= this.retry.maxRetries) {
+			const retryable =
+				RETRYABLE.has(response.status) || (response.status === 504 && IDEMPOTENT.has(call.method));
+			if (retryable && throttled < this.retry.maxRetries) {
 				const advised = retryAfterMs(response.headers['retry-after']);
-				const wait = advised ?? this.retry.baseDelayMs * 2 ** (attempt - 1);
+				const wait = advised ?? this.retry.baseDelayMs * 2 ** throttled;
 				if (wait <= this.retry.maxRetryAfterMs) {
+					throttled++;
 					await this.sleep(wait);
 					continue;
 				}
@@ -156,7 +191,11 @@ export class GraphClient {
 		try {
 			return JSON.parse(response.body.toString('utf8')) as T;
 		} catch (error) {
-			throw new MailCasesError('PROTOCOL_ERROR', `Microsoft Graph answered with invalid JSON while ${call.what}.`, { cause: error });
+			throw new MailCasesError(
+				'PROTOCOL_ERROR',
+				`Microsoft Graph answered with invalid JSON while ${call.what}.`,
+				{ cause: error },
+			);
 		}
 	}
 
@@ -168,10 +207,13 @@ export class GraphClient {
 	async *pages<T>(call: GraphCall): AsyncGenerator<T[], string | undefined> {
 		let next: GraphCall | undefined = { ...call, method: 'GET' };
 		while (next) {
-			const page: { value?: T[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string } = await this.json(next);
+			const page: { value?: T[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string } =
+				await this.json(next);
 			yield page.value ?? [];
 			if (page['@odata.deltaLink']) return page['@odata.deltaLink'];
-			next = page['@odata.nextLink'] ? { ...call, method: 'GET', path: page['@odata.nextLink'], query: undefined } : undefined;
+			next = page['@odata.nextLink']
+				? { ...call, method: 'GET', path: page['@odata.nextLink'], query: undefined }
+				: undefined;
 		}
 		return undefined;
 	}

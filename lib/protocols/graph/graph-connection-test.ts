@@ -1,5 +1,10 @@
 import { buildOutgoingMessage } from '../../mail/outgoing-message';
-import { describeExchange, exchangeFolder, exchangeFromAddress, type ExchangeProfile } from './exchange-profile';
+import {
+	describeExchange,
+	exchangeFolder,
+	exchangeFromAddress,
+	type ExchangeProfile,
+} from './exchange-profile';
 import { GraphClient, type GraphClientOptions } from './graph-client';
 import { GraphFolders } from './graph-folders';
 import { GraphSender } from './graph-sender';

@@ -42,8 +42,19 @@ export function parseGraphError(response: HttpResponse): GraphErrorBody {
 	return { status: response.status, codes, message: message.split(/\r?\n/)[0].slice(0, 300) };
 }
 
-const MAILBOX_CODES = new Set(['ErrorInvalidUser', 'MailboxNotEnabledForRESTAPI', 'MailboxNotSupportedForRESTAPI', 'ErrorNonExistentMailbox', 'Request_ResourceNotFound']);
-const ITEM_CODES = new Set(['ErrorItemNotFound', 'itemNotFound', 'ErrorInvalidIdMalformed', 'ErrorFolderNotFound']);
+const MAILBOX_CODES = new Set([
+	'ErrorInvalidUser',
+	'MailboxNotEnabledForRESTAPI',
+	'MailboxNotSupportedForRESTAPI',
+	'ErrorNonExistentMailbox',
+	'Request_ResourceNotFound',
+]);
+const ITEM_CODES = new Set([
+	'ErrorItemNotFound',
+	'itemNotFound',
+	'ErrorInvalidIdMalformed',
+	'ErrorFolderNotFound',
+]);
 
 export function graphHttpError(
 	response: HttpResponse,
@@ -60,7 +71,12 @@ export function graphHttpError(
 	const has = (set: Set<string>) => codes.some((c) => set.has(c));
 	const make = (code: ErrorCode, message: string) =>
 		new MailCasesError(code, redact(message, exchangeSecrets(profile)), {
-			details: { httpStatus: status, graphCodes: codes, mailbox, ...(context.permission ? { permission: context.permission } : {}) },
+			details: {
+				httpStatus: status,
+				graphCodes: codes,
+				mailbox,
+				...(context.permission ? { permission: context.permission } : {}),
+			},
 		});
 
 	if (status === 401) {
@@ -92,9 +108,16 @@ export function graphHttpError(
 	}
 	if (status === 404 || has(ITEM_CODES)) {
 		if (context.notFound) return context.notFound();
-		return make('NOT_FOUND', `Not found while ${context.what} in mailbox "${mailbox}" (${detail}).`);
+		return make(
+			'NOT_FOUND',
+			`Not found while ${context.what} in mailbox "${mailbox}" (${detail}).`,
+		);
 	}
-	if (status === 413 || codes.includes('ErrorMessageSizeExceeded') || codes.includes('RequestEntityTooLarge')) {
+	if (
+		status === 413 ||
+		codes.includes('ErrorMessageSizeExceeded') ||
+		codes.includes('RequestEntityTooLarge')
+	) {
 		return make(
 			'MESSAGE_TOO_LARGE',
 			`The mail is too large for Microsoft Graph while ${context.what} (${code0}). Exchange Online accepts messages up to the mailbox's limit (35 MB by default, 150 MB at most).`,
@@ -107,26 +130,52 @@ export function graphHttpError(
 		);
 	}
 	if (status >= 500) {
-		return make('PROTOCOL_ERROR', `Microsoft Graph failed while ${context.what} (HTTP ${status}, ${detail}).`);
+		return make(
+			'PROTOCOL_ERROR',
+			`Microsoft Graph failed while ${context.what} (HTTP ${status}, ${detail}).`,
+		);
 	}
-	return make('PROTOCOL_ERROR', `Microsoft Graph refused the request while ${context.what} (HTTP ${status}, ${detail}).`);
+	return make(
+		'PROTOCOL_ERROR',
+		`Microsoft Graph refused the request while ${context.what} (HTTP ${status}, ${detail}).`,
+	);
 }
 
 /** Socket, DNS and TLS failures talking to Graph. */
-export function graphNetworkError(error: unknown, url: string, profile: ExchangeProfile, context: GraphCallContext): MailCasesError {
+export function graphNetworkError(
+	error: unknown,
+	url: string,
+	profile: ExchangeProfile,
+	context: GraphCallContext,
+): MailCasesError {
 	if (isMailCasesError(error)) return error;
 	const parsed = new URL(url);
-	const endpoint = { protocol: 'HTTPS', host: parsed.hostname, port: Number(parsed.port) || 443, implicitTls: true };
+	const endpoint = {
+		protocol: 'HTTPS',
+		host: parsed.hostname,
+		port: Number(parsed.port) || 443,
+		implicitTls: true,
+	};
 	const net = networkError(error, endpoint);
 	if (net) {
 		const message =
 			net.code === 'TLS_CERT_UNTRUSTED'
 				? `The TLS certificate of Microsoft Graph at ${parsed.host} is not trusted while ${context.what}. When a proxy inspects TLS, add its CA certificate to the profile.`
 				: `${net.message} (while ${context.what})`;
-		return new MailCasesError(net.code, redact(message, exchangeSecrets(profile)), { cause: error, details: net.details });
+		return new MailCasesError(net.code, redact(message, exchangeSecrets(profile)), {
+			cause: error,
+			details: net.details,
+		});
 	}
 	const text = error instanceof Error ? error.message : String(error);
-	return new MailCasesError('CONNECTION_LOST', redact(`Request to Microsoft Graph at ${parsed.host} failed while ${context.what}: ${text}`, exchangeSecrets(profile)), {
-		cause: error,
-	});
+	return new MailCasesError(
+		'CONNECTION_LOST',
+		redact(
+			`Request to Microsoft Graph at ${parsed.host} failed while ${context.what}: ${text}`,
+			exchangeSecrets(profile),
+		),
+		{
+			cause: error,
+		},
+	);
 }

@@ -41,7 +41,10 @@ export function odataString(value: string): string {
 }
 
 function segments(path: string): string[] {
-	const parts = path.split('/').map((s) => s.trim()).filter(Boolean);
+	const parts = path
+		.split('/')
+		.map((s) => s.trim())
+		.filter(Boolean);
 	if (!parts.length) throw new MailCasesError('INVALID_INPUT', `Folder "${path}" is empty.`);
 	return parts;
 }
@@ -112,7 +115,11 @@ export class GraphFolders {
 		const pages = this.client.pages<MailFolder>({
 			method: 'GET',
 			path: this.collection(parent),
-			query: { $filter: `displayName eq ${odataString(name)}`, $select: 'id,displayName', includeHiddenFolders: 'true' },
+			query: {
+				$filter: `displayName eq ${odataString(name)}`,
+				$select: 'id,displayName',
+				includeHiddenFolders: 'true',
+			},
 			what: `looking up folder "${name}"`,
 			permission: 'Mail.ReadWrite',
 		});
@@ -136,7 +143,10 @@ export class GraphFolders {
 			// Created meanwhile by someone else (ErrorFolderExists): use that one.
 			const id = await this.findChild(parent, name);
 			if (id) return id;
-			throw new MailCasesError('CONFLICT', `Folder "${name}" exists but could not be found by its name.`);
+			throw new MailCasesError(
+				'CONFLICT',
+				`Folder "${name}" exists but could not be found by its name.`,
+			);
 		}
 		return (JSON.parse(response.body.toString('utf8')) as MailFolder).id;
 	}

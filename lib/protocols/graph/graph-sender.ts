@@ -1,6 +1,10 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { MailCasesError } from '../../errors';
-import { toNodemailerOptions, type OutgoingAttachment, type OutgoingMessage } from '../../mail/outgoing-message';
+import {
+	toNodemailerOptions,
+	type OutgoingAttachment,
+	type OutgoingMessage,
+} from '../../mail/outgoing-message';
 import type { ExchangeProfile } from './exchange-profile';
 import { GraphClient, type GraphClientOptions } from './graph-client';
 
@@ -50,7 +54,11 @@ export interface GraphSenderOptions {
 
 /** The MIME bytes sent for a message (nodemailer's composer; Bcc kept for Exchange). */
 export async function composeMime(message: OutgoingMessage): Promise<Buffer> {
-	const options = { ...toNodemailerOptions(message), disableFileAccess: true, disableUrlAccess: true };
+	const options = {
+		...toNodemailerOptions(message),
+		disableFileAccess: true,
+		disableUrlAccess: true,
+	};
 	const node = new MailComposer(options as never).compile();
 	node.keepBcc = true;
 	return node.build();
@@ -99,7 +107,10 @@ export class GraphSender {
 	}
 
 	/** Posts ready MIME to sendMail (MIME of at most ~3 MB: the request limit is 4 MB in base64). */
-	async sendMime(raw: Buffer, message: Pick<OutgoingMessage, 'messageId' | 'to' | 'cc' | 'bcc'>): Promise<GraphSendResult> {
+	async sendMime(
+		raw: Buffer,
+		message: Pick<OutgoingMessage, 'messageId' | 'to' | 'cc' | 'bcc'>,
+	): Promise<GraphSendResult> {
 		if (raw.length > this.mimeLimit) {
 			throw new MailCasesError(
 				'MESSAGE_TOO_LARGE',
@@ -114,7 +125,14 @@ export class GraphSender {
 			what: 'sending a mail',
 			permission: 'Mail.Send',
 		});
-		return { messageId: message.messageId, accepted: recipients(message as OutgoingMessage), rejected: [], response: '202 Accepted', method: 'mime', size: raw.length };
+		return {
+			messageId: message.messageId,
+			accepted: recipients(message as OutgoingMessage),
+			rejected: [],
+			response: '202 Accepted',
+			method: 'mime',
+			size: raw.length,
+		};
 	}
 
 	private async sendViaDraft(message: OutgoingMessage): Promise<GraphSendResult> {
@@ -140,14 +158,32 @@ export class GraphSender {
 				await this.attach(draftPath, attachment);
 				size += attachment.content.length;
 			}
-			await this.client.request({ method: 'POST', path: `${draftPath}/send`, what: 'sending a large mail', permission: 'Mail.Send' });
+			await this.client.request({
+				method: 'POST',
+				path: `${draftPath}/send`,
+				what: 'sending a large mail',
+				permission: 'Mail.Send',
+			});
 		} catch (error) {
 			await this.client
-				.request({ method: 'DELETE', path: draftPath, what: 'removing the unsent draft', permission: 'Mail.ReadWrite', accept: [404] })
+				.request({
+					method: 'DELETE',
+					path: draftPath,
+					what: 'removing the unsent draft',
+					permission: 'Mail.ReadWrite',
+					accept: [404],
+				})
 				.catch(() => undefined);
 			throw error;
 		}
-		return { messageId: message.messageId, accepted: recipients(message), rejected: [], response: '202 Accepted', method: 'draft', size };
+		return {
+			messageId: message.messageId,
+			accepted: recipients(message),
+			rejected: [],
+			response: '202 Accepted',
+			method: 'draft',
+			size,
+		};
 	}
 
 	private async attach(draftPath: string, attachment: OutgoingAttachment): Promise<void> {
@@ -188,7 +224,10 @@ export class GraphSender {
 			permission: 'Mail.ReadWrite',
 		});
 		if (!session.uploadUrl || !/^https:\/\//i.test(session.uploadUrl)) {
-			throw new MailCasesError('PROTOCOL_ERROR', `Microsoft Graph returned no usable upload URL while ${what}.`);
+			throw new MailCasesError(
+				'PROTOCOL_ERROR',
+				`Microsoft Graph returned no usable upload URL while ${what}.`,
+			);
 		}
 		const total = attachment.content.length;
 		for (let start = 0; start < total; start += this.chunkBytes) {
@@ -205,7 +244,10 @@ export class GraphSender {
 			});
 			const last = end === total - 1;
 			if (last && response.status !== 201 && response.status !== 200) {
-				throw new MailCasesError('PROTOCOL_ERROR', `The upload of "${attachment.filename}" did not complete (HTTP ${response.status}).`);
+				throw new MailCasesError(
+					'PROTOCOL_ERROR',
+					`The upload of "${attachment.filename}" did not complete (HTTP ${response.status}).`,
+				);
 			}
 		}
 	}

@@ -26,7 +26,8 @@ export const DONE_CATEGORY = 'MailCases-Done';
 export const FAIL_CATEGORY_PREFIX = 'MailCases-Fail-';
 export const QUARANTINE_CATEGORY = 'MailCases-Quarantined';
 /** Named extended property holding the quarantine reason (our own property set GUID). */
-export const QUARANTINE_REASON_PROPERTY = 'String {6f3b1c2e-8d4a-4e7b-9c15-2a0d5e7f9b31} Name MailCasesQuarantineReason';
+export const QUARANTINE_REASON_PROPERTY =
+	'String {6f3b1c2e-8d4a-4e7b-9c15-2a0d5e7f9b31} Name MailCasesQuarantineReason';
 /** PidTagMessageSize: Graph's message resource has no size property. */
 export const MESSAGE_SIZE_PROPERTY = 'Integer 0x0E08';
 
@@ -64,7 +65,9 @@ function failCount(categories: string[] | undefined): number {
 }
 
 function sizeOf(message: ListedMessage): number {
-	const prop = message.singleValueExtendedProperties?.find((p) => /^integer 0x0?e08$/i.test(p.id.trim()));
+	const prop = message.singleValueExtendedProperties?.find((p) =>
+		/^integer 0x0?e08$/i.test(p.id.trim()),
+	);
 	const size = prop ? Number(prop.value) : 0;
 	return Number.isFinite(size) && size > 0 ? size : 0;
 }
@@ -164,7 +167,8 @@ export class GraphSource implements MailSource {
 			headers: { Accept: '*/*' },
 			what: `fetching mail ${key}`,
 			permission: 'Mail.ReadWrite',
-			notFound: () => new MailCasesError('NOT_FOUND', `Mail ${key} is no longer in ${this.description}.`),
+			notFound: () =>
+				new MailCasesError('NOT_FOUND', `Mail ${key} is no longer in ${this.description}.`),
 		});
 	}
 
@@ -176,11 +180,28 @@ export class GraphSource implements MailSource {
 				await this.move(key, target!, `moving mail ${key} to folder ${disposition.folder}`, gone);
 			} else if (disposition.kind === 'markSeen') {
 				const categories = await this.categoriesOf(key, gone);
-				await this.patch(key, { isRead: true, categories: [...withoutOurs(categories, true), DONE_CATEGORY] }, `marking mail ${key} read`, gone);
+				await this.patch(
+					key,
+					{ isRead: true, categories: [...withoutOurs(categories, true), DONE_CATEGORY] },
+					`marking mail ${key} read`,
+					gone,
+				);
 			} else if (this.deleteMode === 'permanent') {
-				await this.client.request({ method: 'POST', path: this.messagePath(key, '/permanentDelete'), what: `deleting mail ${key} permanently`, permission: 'Mail.ReadWrite', notFound: gone });
+				await this.client.request({
+					method: 'POST',
+					path: this.messagePath(key, '/permanentDelete'),
+					what: `deleting mail ${key} permanently`,
+					permission: 'Mail.ReadWrite',
+					notFound: gone,
+				});
 			} else if (this.deleteMode === 'softDelete') {
-				await this.client.request({ method: 'DELETE', path: this.messagePath(key), what: `deleting mail ${key}`, permission: 'Mail.ReadWrite', notFound: gone });
+				await this.client.request({
+					method: 'DELETE',
+					path: this.messagePath(key),
+					what: `deleting mail ${key}`,
+					permission: 'Mail.ReadWrite',
+					notFound: gone,
+				});
 			} else {
 				await this.move(key, 'deleteditems', `moving mail ${key} to Deleted Items`, gone);
 			}
@@ -190,7 +211,10 @@ export class GraphSource implements MailSource {
 			// mean the target folder vanished (stale id): then the mail is still here.
 			if (await this.exists(key)) {
 				this.folders.reset();
-				throw new MailCasesError('NOT_FOUND', `Mail ${key} could not be disposed of in ${this.description}: the target folder was not found.`);
+				throw new MailCasesError(
+					'NOT_FOUND',
+					`Mail ${key} could not be disposed of in ${this.description}: the target folder was not found.`,
+				);
 			}
 		}
 		this.attempts.delete(key);
@@ -201,7 +225,11 @@ export class GraphSource implements MailSource {
 		this.attempts.set(key, next);
 		try {
 			const categories = await this.categoriesOf(key);
-			await this.patch(key, { categories: [...withoutOurs(categories, false), `${FAIL_CATEGORY_PREFIX}${next}`] }, `counting a failed attempt on mail ${key}`);
+			await this.patch(
+				key,
+				{ categories: [...withoutOurs(categories, false), `${FAIL_CATEGORY_PREFIX}${next}`] },
+				`counting a failed attempt on mail ${key}`,
+			);
 		} catch {
 			// The count is still kept in memory; the server copy is for restarts.
 		}
@@ -217,17 +245,27 @@ export class GraphSource implements MailSource {
 				key,
 				{
 					categories: [...categories.filter((c) => c !== QUARANTINE_CATEGORY), QUARANTINE_CATEGORY],
-					singleValueExtendedProperties: [{ id: QUARANTINE_REASON_PROPERTY, value: reason.slice(0, 2000) }],
+					singleValueExtendedProperties: [
+						{ id: QUARANTINE_REASON_PROPERTY, value: reason.slice(0, 2000) },
+					],
 				},
 				`recording the quarantine reason on mail ${key}`,
 				gone,
 			);
-			await this.move(key, target!, `moving mail ${key} to quarantine folder ${this.quarantineFolder}`, gone);
+			await this.move(
+				key,
+				target!,
+				`moving mail ${key} to quarantine folder ${this.quarantineFolder}`,
+				gone,
+			);
 		} catch (error) {
 			if (!(error instanceof MailGone)) throw error;
 			if (await this.exists(key)) {
 				this.folders.reset();
-				throw new MailCasesError('NOT_FOUND', `Mail ${key} could not be moved to quarantine folder ${this.quarantineFolder}: the folder was not found.`);
+				throw new MailCasesError(
+					'NOT_FOUND',
+					`Mail ${key} could not be moved to quarantine folder ${this.quarantineFolder}: the folder was not found.`,
+				);
 			}
 		}
 		this.attempts.delete(key);
@@ -257,11 +295,17 @@ export class GraphSource implements MailSource {
 	}
 
 	private requireOpen(): string {
-		if (!this.folderId) throw new MailCasesError('CONNECTION_LOST', `${this.description} is not open.`);
+		if (!this.folderId)
+			throw new MailCasesError('CONNECTION_LOST', `${this.description} is not open.`);
 		return this.folderId;
 	}
 
-	private async move(key: string, destinationId: string, what: string, notFound?: () => Error): Promise<void> {
+	private async move(
+		key: string,
+		destinationId: string,
+		what: string,
+		notFound?: () => Error,
+	): Promise<void> {
 		await this.client.request({
 			method: 'POST',
 			path: this.messagePath(key, '/move'),
@@ -272,8 +316,20 @@ export class GraphSource implements MailSource {
 		});
 	}
 
-	private async patch(key: string, changes: Record<string, unknown>, what: string, notFound?: () => Error): Promise<void> {
-		await this.client.request({ method: 'PATCH', path: this.messagePath(key), json: changes, what, permission: 'Mail.ReadWrite', notFound });
+	private async patch(
+		key: string,
+		changes: Record<string, unknown>,
+		what: string,
+		notFound?: () => Error,
+	): Promise<void> {
+		await this.client.request({
+			method: 'PATCH',
+			path: this.messagePath(key),
+			json: changes,
+			what,
+			permission: 'Mail.ReadWrite',
+			notFound,
+		});
 	}
 
 	private async exists(key: string): Promise<boolean> {
@@ -313,7 +369,10 @@ export class GraphSource implements MailSource {
 	}
 
 	/** Runs one delta round to its deltaLink; counts the messages it reported. */
-	private async drainDelta(start: { path: string; query?: Record<string, string> }): Promise<{ link?: string; news: number }> {
+	private async drainDelta(start: {
+		path: string;
+		query?: Record<string, string>;
+	}): Promise<{ link?: string; news: number }> {
 		const pages = this.client.pages<{ id: string; '@removed'?: unknown }>({
 			method: 'GET',
 			path: start.path,
@@ -342,9 +401,14 @@ export class GraphSource implements MailSource {
 			this.deltaLink = round.link;
 			return round.news > 0;
 		} catch (error) {
-			if (isMailCasesError(error) && (error.code === 'NOT_FOUND' || error.code === 'PROTOCOL_ERROR')) {
-				// 410 Gone / syncStateNotFound / resyncRequired: the delta token expired.
+			if (
+				isMailCasesError(error) &&
+				(error.code === 'NOT_FOUND' || error.code === 'PROTOCOL_ERROR')
+			) {
+				// 410 Gone / syncStateNotFound / resyncRequired: the delta token expired. A new round
+				// starts now, before the listing this wake-up causes, so nothing falls in between.
 				this.deltaLink = undefined;
+				await this.startDelta().catch(() => undefined);
 				return true;
 			}
 			throw error;
@@ -355,6 +419,8 @@ export class GraphSource implements MailSource {
 /** The message's categories without ours (fail counts; with `all` also done/quarantined). */
 function withoutOurs(categories: string[], all: boolean): string[] {
 	return categories.filter(
-		(c) => !c.startsWith(FAIL_CATEGORY_PREFIX) && (!all || (c !== DONE_CATEGORY && c !== QUARANTINE_CATEGORY)),
+		(c) =>
+			!c.startsWith(FAIL_CATEGORY_PREFIX) &&
+			(!all || (c !== DONE_CATEGORY && c !== QUARANTINE_CATEGORY)),
 	);
 }

@@ -63,9 +63,18 @@ export class HttpTransport {
 	request(req: HttpRequest): Promise<HttpResponse> {
 		const url = new URL(req.url);
 		if (url.protocol !== 'https:') {
-			return Promise.reject(Object.assign(new Error(`Refusing a non-https URL (${url.protocol}//${url.host})`), { code: 'ERR_INSECURE_URL' }));
+			return Promise.reject(
+				Object.assign(new Error(`Refusing a non-https URL (${url.protocol}//${url.host})`), {
+					code: 'ERR_INSECURE_URL',
+				}),
+			);
 		}
-		const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body, 'utf8');
+		const body =
+			req.body === undefined
+				? undefined
+				: Buffer.isBuffer(req.body)
+					? req.body
+					: Buffer.from(req.body, 'utf8');
 		const headers: Record<string, string> = { ...(req.headers ?? {}) };
 		if (body) headers['Content-Length'] = String(body.length);
 		return new Promise<HttpResponse>((resolve, reject) => {
@@ -78,18 +87,28 @@ export class HttpTransport {
 					response.on('data', (chunk: Buffer) => {
 						size += chunk.length;
 						if (size > this.maxResponseBytes) {
-							request.destroy(Object.assign(new Error(`Response larger than ${this.maxResponseBytes} bytes`), { code: 'ERR_RESPONSE_TOO_LARGE' }));
+							request.destroy(
+								Object.assign(new Error(`Response larger than ${this.maxResponseBytes} bytes`), {
+									code: 'ERR_RESPONSE_TOO_LARGE',
+								}),
+							);
 							return;
 						}
 						chunks.push(chunk);
 					});
 					response.on('end', () =>
-						resolve({ status: response.statusCode ?? 0, headers: flatten(response.headers), body: Buffer.concat(chunks) }),
+						resolve({
+							status: response.statusCode ?? 0,
+							headers: flatten(response.headers),
+							body: Buffer.concat(chunks),
+						}),
 					);
 					response.on('error', reject);
 				},
 			);
-			request.on('timeout', () => request.destroy(Object.assign(new Error('Request timed out'), { code: 'ETIMEDOUT' })));
+			request.on('timeout', () =>
+				request.destroy(Object.assign(new Error('Request timed out'), { code: 'ETIMEDOUT' })),
+			);
 			request.on('error', reject);
 			request.end(body);
 		});

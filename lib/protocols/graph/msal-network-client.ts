@@ -23,18 +23,33 @@ export class MsalNetworkClient implements INetworkModule {
 
 	constructor(private readonly transport: HttpTransport) {}
 
-	sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+	sendGetRequestAsync<T>(
+		url: string,
+		options?: NetworkRequestOptions,
+	): Promise<NetworkResponse<T>> {
 		return this.send<T>('GET', url, options);
 	}
 
-	sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+	sendPostRequestAsync<T>(
+		url: string,
+		options?: NetworkRequestOptions,
+	): Promise<NetworkResponse<T>> {
 		return this.send<T>('POST', url, options);
 	}
 
-	private async send<T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+	private async send<T>(
+		method: 'GET' | 'POST',
+		url: string,
+		options?: NetworkRequestOptions,
+	): Promise<NetworkResponse<T>> {
 		let response;
 		try {
-			response = await this.transport.request({ method, url, headers: options?.headers, body: options?.body });
+			response = await this.transport.request({
+				method,
+				url,
+				headers: options?.headers,
+				body: options?.body,
+			});
 		} catch (error) {
 			this.lastFailure = { url, error };
 			throw error;
@@ -42,13 +57,19 @@ export class MsalNetworkClient implements INetworkModule {
 		let body: unknown;
 		try {
 			body = response.body.length ? JSON.parse(response.body.toString('utf8')) : {};
-		} catch (error) {
-			const failure = new Error(`The identity platform answered HTTP ${response.status} with a body that is not JSON`);
+		} catch {
+			const failure = new Error(
+				`The identity platform answered HTTP ${response.status} with a body that is not JSON`,
+			);
 			this.lastFailure = { url, status: response.status, error: failure };
 			throw failure;
 		}
 		if (response.status >= 400) {
-			this.lastFailure = { url, status: response.status, body: (body ?? {}) as Record<string, unknown> };
+			this.lastFailure = {
+				url,
+				status: response.status,
+				body: (body ?? {}) as Record<string, unknown>,
+			};
 		} else {
 			this.lastFailure = undefined;
 		}

@@ -32,7 +32,10 @@ function aadstsOf(error: MsalErrorLike, failure?: IdentityFailure): number | und
 }
 
 function firstLine(text: string | undefined): string {
-	return (text ?? '').split(/\r?\n/)[0].replace(/\s*Trace ID:.*$/i, '').trim();
+	return (text ?? '')
+		.split(/\r?\n/)[0]
+		.replace(/\s*Trace ID:.*$/i, '')
+		.trim();
 }
 
 export function tokenError(
@@ -51,7 +54,13 @@ export function tokenError(
 	const make = (message: string, field?: string) =>
 		new MailCasesError('AUTH_FAILED', redact(message, exchangeSecrets(profile)), {
 			cause: error,
-			details: { tenantId: tenant, clientId: app, authorityHost: host, ...(code ? { aadsts: code } : {}), ...(field ? { field } : {}) },
+			details: {
+				tenantId: tenant,
+				clientId: app,
+				authorityHost: host,
+				...(code ? { aadsts: code } : {}),
+				...(field ? { field } : {}),
+			},
 		});
 
 	switch (code) {
@@ -96,7 +105,9 @@ export function tokenError(
 				'certificate',
 			);
 		case 53003:
-			return make(`Conditional Access in tenant "${tenant}" blocks app ${app} (AADSTS53003). An administrator must allow it.`);
+			return make(
+				`Conditional Access in tenant "${tenant}" blocks app ${app} (AADSTS53003). An administrator must allow it.`,
+			);
 		case 500011:
 		case 65001:
 			return make(
@@ -107,13 +118,21 @@ export function tokenError(
 	}
 
 	if (failure?.error !== undefined) {
-		const net = networkError(failure.error, { protocol: 'HTTPS', host: new URL(failure.url).hostname, port: Number(new URL(failure.url).port) || 443, implicitTls: true });
+		const net = networkError(failure.error, {
+			protocol: 'HTTPS',
+			host: new URL(failure.url).hostname,
+			port: Number(new URL(failure.url).port) || 443,
+			implicitTls: true,
+		});
 		if (net) {
 			const message =
 				net.code === 'TLS_CERT_UNTRUSTED'
 					? `The TLS certificate of the identity platform at ${host} is not trusted. When a proxy inspects TLS, add its CA certificate to the profile.`
 					: `Cannot reach the Microsoft identity platform at ${host}: ${net.message}`;
-			return new MailCasesError(net.code, redact(message, exchangeSecrets(profile)), { cause: error, details: { authorityHost: host } });
+			return new MailCasesError(net.code, redact(message, exchangeSecrets(profile)), {
+				cause: error,
+				details: { authorityHost: host },
+			});
 		}
 	}
 	if (e.errorCode === 'endpoints_resolution_error') {
@@ -126,7 +145,11 @@ export function tokenError(
 		);
 	}
 	const description =
-		firstLine(typeof failure?.body?.error_description === 'string' ? failure.body.error_description : undefined) ||
+		firstLine(
+			typeof failure?.body?.error_description === 'string'
+				? failure.body.error_description
+				: undefined,
+		) ||
 		firstLine(e.errorMessage) ||
 		firstLine(e.message) ||
 		'unknown error';

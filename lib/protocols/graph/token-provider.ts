@@ -1,6 +1,12 @@
 import { ConfidentialClientApplication, LogLevel, type Configuration } from '@azure/msal-node';
 import { MailCasesError, isMailCasesError } from '../../errors';
-import { certificateCredential, exchangeEndpoints, validateExchangeProfile, type ExchangeProfile, type ResolvedEndpoints } from './exchange-profile';
+import {
+	certificateCredential,
+	exchangeEndpoints,
+	validateExchangeProfile,
+	type ExchangeProfile,
+	type ResolvedEndpoints,
+} from './exchange-profile';
 import type { HttpTransport } from './http-transport';
 import { MsalNetworkClient } from './msal-network-client';
 import { tokenError } from './token-errors';
@@ -42,11 +48,17 @@ export class GraphTokenProvider implements AccessTokenSource {
 			auth: {
 				clientId: this.profile.clientId.trim(),
 				authority: this.endpoints.authority,
-				...(this.endpoints.knownAuthority ? { knownAuthorities: [this.endpoints.knownAuthority] } : {}),
+				...(this.endpoints.knownAuthority
+					? { knownAuthorities: [this.endpoints.knownAuthority] }
+					: {}),
 			},
 			system: {
 				networkClient: this.network,
-				loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
+				loggerOptions: {
+					piiLoggingEnabled: false,
+					logLevel: LogLevel.Error,
+					loggerCallback: () => undefined,
+				},
 			},
 		};
 		if (auth.type === 'secret') {
@@ -60,7 +72,11 @@ export class GraphTokenProvider implements AccessTokenSource {
 		try {
 			this.app = new ConfidentialClientApplication(config);
 		} catch (error) {
-			throw new MailCasesError('INVALID_INPUT', `The Exchange profile cannot be used: ${(error as Error).message}`, { cause: error });
+			throw new MailCasesError(
+				'INVALID_INPUT',
+				`The Exchange profile cannot be used: ${(error as Error).message}`,
+				{ cause: error },
+			);
 		}
 		return this.app;
 	}
@@ -83,7 +99,10 @@ export class GraphTokenProvider implements AccessTokenSource {
 				skipCache: forceRefresh,
 			});
 			if (!result?.accessToken) {
-				throw new MailCasesError('AUTH_FAILED', `Microsoft Entra ID returned no access token for app ${this.profile.clientId.trim()}.`);
+				throw new MailCasesError(
+					'AUTH_FAILED',
+					`Microsoft Entra ID returned no access token for app ${this.profile.clientId.trim()}.`,
+				);
 			}
 			return result.accessToken;
 		} catch (error) {
