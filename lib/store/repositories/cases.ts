@@ -1,0 +1,170 @@
+import { sql } from 'kysely';
+import { MailCasesError } from '../../errors';
+import {
+	applyCaseUpdate,
+	caseLabel,
+	insertCase,
+	linkMessageId,
+	loadCase,
+	lockCase,
+} from '../case-writes';
+import type { StoreContext } from '../context';
+import { normalizeMessageId } from '../message-keys';
+import { caseFromRow } from '../rows';
+import type { Activity, Case, CaseFilter, CaseInput, CaseUpdate } from '../types';
+
+const MAX_THREAD_IDS = 500;
+
+/** Cases: creation (numbered), lookup by id / number / thread Message-IDs, updates. */
+export class CaseRepository {
+	constructor(private readonly ctx: StoreContext) {}
+
+	/** Creates a case outside any mail (for a case from mail use ledger.createCaseFromMail). */
+	async create(input: CaseInput): Promise<Case> {
+		return await this.ctx.transaction('create a case', (trx) => insertCase(this.ctx, trx, input));
+	}
+
+	async get(id: number): Promise<Case | undefined> {
+		return await this.ctx.run(`read case ${id}`, (db) => loadCase(db, id));
+	}
+
+	/** The case with this number (exact match, e.g. `2026-000123`). */
+	async getByNumber(number: string): Promise<Case | undefined> {
+		return await this.ctx.run(`read case ${number}`, async (db) => {
+			const row = await db
+				.selectFrom('cases')
+				.selectAll()
+				.where('case_number', '=', number.trim())
+				.executeTakeFirst();
+			return row ? caseFromRow(row) : undefined;
+		});
+	}
+
+	/** Cases, newest first. */
+	async list(filter: CaseFilter = {}): Promise<Case[]> {
+		const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
+		return await this.ctx.run('list cases', async (db) => {
+			let query = db.selectFrom('cases').selectAll();
+			if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+			if (filter.workflowId !== undefined)
+				query = query.where('workflow_id', '=', filter.workflowId);
+			if (filter.responsibleOrgUnitId !== undefined) {
+				query = query.where('responsible_org_unit_id', '=', filter.responsibleOrgUnitId);
+			}
+			if (filter.contactId !== undefined) query = query.where('contact_id', '=', filter.contactId);
+			const rows = await query
+				.orderBy('id', 'desc')
+				.limit(limit)
+				.offset(Math.max(filter.offset ?? 0, 0))
+				.execute();
+			return rows.map(caseFromRow);
+		});
+	}
+
+	async count(): Promise<number> {
+		return await this.ctx.run('count cases', async (db) => {
+			const row = await db
+				.selectFrom('cases')
+				.select(sql<number>`count(*)`.as('n'))
+				.executeTakeFirstOrThrow();
+			return Number(row.n);
+		});
+	}
+
+	/**
+	 * Updates a case in one transaction and records a field_change activity per changed value
+	 * with `changedBy` (e.g. the sender address). Returns the case and the recorded changes.
+	 */
+	async update(
+		id: number,
+		update: CaseUpdate,
+		options: { changedBy?: string | null } = {},
+	): Promise<{ case: Case; changes: Activity[] }> {
+		return await this.ctx.transaction(`update case ${id}`, async (trx) => {
+			const current = await lockCase(this.ctx, trx, id);
+			return await applyCaseUpdate(this.ctx, trx, current, update, options.changedBy ?? null);
+		});
+	}
+
+	/**
+	 * Records the Message-ID of a mail we sent for a case (notification, acknowledgement), so a
+	 * reply quoting it in In-Reply-To / References finds the case (R-PLUS-4). Outgoing-mail
+	 * activities with a Message-ID are recorded automatically.
+	 */
+	async recordOutgoingMessageId(caseId: number, messageId: string): Promise<void> {
+		await this.ctx.transaction(`record Message-ID for case ${caseId}`, async (trx) => {
+			const c = await loadCase(trx, caseId);
+			if (!c) throw new MailCasesError('NOT_FOUND', `Case with id ${caseId} does not exist`);
+			await linkMessageId(this.ctx, trx, c, messageId);
+		});
+	}
+
+	/** True when we sent a mail with this Message-ID (a mail of ours coming back, R-PLUS-3). */
+	async isOutgoingMessageId(messageId: string): Promise<boolean> {
+		const id = normalizeMessageId(messageId);
+		if (!id) return false;
+		return await this.ctx.run('look up a Message-ID', async (db) => {
+			const row = await db
+				.selectFrom('case_message_ids')
+				.select('case_id')
+				.where('message_id', '=', id)
+				.executeTakeFirst();
+			return row !== undefined;
+		});
+	}
+
+	/**
+	 * The case a reply belongs to, from its In-Reply-To / References ids (with or without <>).
+	 * Looks at our outgoing Message-IDs and at the Message-IDs of mails stored as activities.
+	 * `ids` in order of preference (In-Reply-To first, then References newest first): the
+	 * case of the first id that matches wins. Undefined when none matches.
+	 */
+	async findCaseByMessageIds(ids: readonly string[]): Promise<Case | undefined> {
+		const wanted = [
+			...new Set(ids.map((id) => normalizeMessageId(id)).filter((id): id is string => !!id)),
+		].slice(0, MAX_THREAD_IDS);
+		if (wanted.length === 0) return undefined;
+		return await this.ctx.run('find a case by Message-ID', async (db) => {
+			const outgoing = await db
+				.selectFrom('case_message_ids')
+				.select(['message_id', 'case_id'])
+				.where('message_id', 'in', wanted)
+				.execute();
+			const incoming = await db
+				.selectFrom('activities')
+				.select(['message_id', 'case_id'])
+				.where('message_id', 'in', wanted)
+				.orderBy('id')
+				.execute();
+			const byId = new Map<string, number>();
+			for (const row of [...outgoing, ...incoming]) {
+				if (row.message_id !== null && !byId.has(row.message_id))
+					byId.set(row.message_id, Number(row.case_id));
+			}
+			for (const id of wanted) {
+				const caseId = byId.get(id);
+				if (caseId !== undefined) return await loadCase(db, caseId);
+			}
+			return undefined;
+		});
+	}
+
+	/** A case by id or a NOT_FOUND error naming it. */
+	async require(id: number): Promise<Case> {
+		const c = await this.get(id);
+		if (!c) throw new MailCasesError('NOT_FOUND', `Case with id ${id} does not exist`);
+		return c;
+	}
+
+	/** A case by number or a NOT_FOUND error naming it. */
+	async requireByNumber(number: string): Promise<Case> {
+		const c = await this.getByNumber(number);
+		if (!c) throw new MailCasesError('NOT_FOUND', `Case ${number} does not exist`);
+		return c;
+	}
+
+	/** For messages: "Case 2026-000123". */
+	static label(c: Case): string {
+		return caseLabel(c);
+	}
+}

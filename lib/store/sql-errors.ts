@@ -1,0 +1,103 @@
+import { isMailCasesError, MailCasesError } from '../errors';
+import { isSqliteBusy } from './node-sqlite-dialect';
+
+/** A unique-constraint violation (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE / PRIMARYKEY). */
+export function isUniqueViolation(error: unknown): boolean {
+	const e = error as { code?: unknown; errcode?: unknown } | null;
+	if (!e) return false;
+	if (e.code === '23505') return true;
+	return e.errcode === 2067 || e.errcode === 1555;
+}
+
+/** A foreign-key violation (PostgreSQL 23503, SQLite SQLITE_CONSTRAINT_FOREIGNKEY). */
+export function isForeignKeyViolation(error: unknown): boolean {
+	const e = error as { code?: unknown; errcode?: unknown } | null;
+	if (!e) return false;
+	return e.code === '23503' || e.errcode === 787;
+}
+
+const CONNECTION_CODES = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ETIMEDOUT',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'EPIPE',
+	'57P01', // admin_shutdown
+	'57P02',
+	'57P03', // cannot_connect_now
+	'53300', // too_many_connections
+	'08000',
+	'08003',
+	'08006',
+	'08001',
+	'08004',
+	'28P01', // invalid_password
+	'28000', // invalid_authorization_specification
+	'3D000', // database does not exist
+]);
+
+function connectionProblem(error: unknown): string | undefined {
+	const e = error as { code?: unknown; message?: unknown } | null;
+	if (!e) return undefined;
+	const code = typeof e.code === 'string' ? e.code : undefined;
+	const message = typeof e.message === 'string' ? e.message : '';
+	if (code === 'ECONNREFUSED')
+		return 'the server refused the connection (is PostgreSQL running on that host and port?)';
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name could not be resolved';
+	if (code === '28P01' || code === '28000') return 'the server rejected the user name or password';
+	if (code === '3D000') return 'the database does not exist';
+	if (code === '53300') return 'the server has no free connections';
+	if (/timeout/i.test(message) && /connect/i.test(message)) return 'the connection timed out';
+	if (/Connection terminated/i.test(message)) return 'the connection was closed by the server';
+	if (code && CONNECTION_CODES.has(code)) return `the connection failed (${code})`;
+	return undefined;
+}
+
+/**
+ * Turns a driver error into a MailCasesError. `where` names the store (host, port, user,
+ * database, or the SQLite file), never the password. Driver messages are kept only for SQLite
+ * and for PostgreSQL SQL errors, which do not echo credentials.
+ */
+export function toStoreError(error: unknown, where: string, action: string): MailCasesError {
+	if (isMailCasesError(error)) return error;
+	if (isSqliteBusy(error)) {
+		return new MailCasesError(
+			'STORE_UNAVAILABLE',
+			`${where} is locked by another process; ${action} waited too long. Try again; if it persists, check for a process holding the file open in a long transaction.`,
+			{ cause: error },
+		);
+	}
+	const problem = connectionProblem(error);
+	if (problem) {
+		return new MailCasesError('STORE_UNAVAILABLE', `${where}: ${problem}; could not ${action}`, {
+			cause: error,
+		});
+	}
+	if (isUniqueViolation(error)) {
+		return new MailCasesError(
+			'CONFLICT',
+			`${where}: could not ${action}: a record with the same key exists`,
+			{
+				cause: error,
+			},
+		);
+	}
+	if (isForeignKeyViolation(error)) {
+		return new MailCasesError(
+			'CONFLICT',
+			`${where}: could not ${action}: it refers to a record that does not exist or is still referenced`,
+			{
+				cause: error,
+			},
+		);
+	}
+	const message = (error as { message?: unknown } | null)?.message;
+	return new MailCasesError(
+		'INTERNAL',
+		`${where}: could not ${action}: ${typeof message === 'string' ? message : String(error)}`,
+		{ cause: error },
+	);
+}

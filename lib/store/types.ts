@@ -1,0 +1,252 @@
+/** Public entity and input types of the case store. */
+
+export type FieldType = 'text' | 'number' | 'date' | 'boolean';
+
+/** A field of a workflow's main form. */
+export interface FieldDefinition {
+	name: string;
+	type: FieldType;
+	/** Optional fields may stay empty. Default false. (Informational: see validateFieldValues.) */
+	optional?: boolean;
+}
+
+/**
+ * A form field value: text → string, number → finite number, date → `YYYY-MM-DD`,
+ * boolean → boolean; null clears the field.
+ */
+export type FieldValue = string | number | boolean | null;
+export type FieldValues = Record<string, FieldValue>;
+
+export interface Workflow {
+	id: number;
+	name: string;
+	active: boolean;
+	fields: FieldDefinition[];
+	createdAt: Date;
+	updatedAt: Date;
+}
+
+export interface WorkflowInput {
+	name: string;
+	active?: boolean;
+	fields?: FieldDefinition[];
+}
+
+export type OrgUnitKind = 'org_unit' | 'role';
+
+export interface OrgUnit {
+	id: number;
+	name: string;
+	kind: OrgUnitKind;
+	/** Member e-mail addresses as entered, in the order entered. */
+	members: string[];
+	createdAt: Date;
+	updatedAt: Date;
+}
+
+export interface OrgUnitInput {
+	name: string;
+	kind?: OrgUnitKind;
+	members?: string[];
+}
+
+export interface Contact {
+	id: number;
+	email: string;
+	firstName: string | null;
+	lastName: string | null;
+	company: string | null;
+	phone: string | null;
+	createdAt: Date;
+	updatedAt: Date;
+}
+
+export interface ContactInput {
+	email: string;
+	firstName?: string | null;
+	lastName?: string | null;
+	company?: string | null;
+	phone?: string | null;
+}
+
+export interface Case {
+	id: number;
+	/** e.g. `2026-000123` */
+	number: string;
+	workflowId: number;
+	title: string | null;
+	status: string;
+	fields: FieldValues;
+	responsibleOrgUnitId: number;
+	contactId: number | null;
+	/** The address replies go to (the sender of the mail that opened the case). */
+	requesterAddress: string | null;
+	createdAt: Date;
+	updatedAt: Date;
+}
+
+export interface CaseInput {
+	workflowId: number;
+	/** Org unit / role the case is assigned to (the inbound workplace for cases from mail). */
+	responsibleOrgUnitId: number;
+	title?: string | null;
+	/** Default `open`. */
+	status?: string;
+	fields?: FieldValues;
+	requesterAddress?: string | null;
+	/**
+	 * A contact id, or null for none. When left out and requesterAddress is given, the contact
+	 * directory is searched for that address (R-PROC-6b; the oldest matching contact wins).
+	 */
+	contactId?: number | null;
+}
+
+export interface CaseUpdate {
+	title?: string | null;
+	status?: string;
+	responsibleOrgUnitId?: number;
+	contactId?: number | null;
+	requesterAddress?: string | null;
+	/** Fields to set; fields not named keep their value. */
+	fields?: FieldValues;
+}
+
+export interface CaseFilter {
+	status?: string;
+	workflowId?: number;
+	responsibleOrgUnitId?: number;
+	contactId?: number;
+	/** Default 100, at most 1000. */
+	limit?: number;
+	offset?: number;
+}
+
+export type ActivityKind = 'incoming_mail' | 'outgoing_mail' | 'note' | 'field_change';
+
+/**
+ * Field changes of the case itself (not form fields) are recorded under these names.
+ * Form field names cannot start with `@`.
+ */
+export const STATUS_FIELD = '@status';
+export const RESPONSIBLE_FIELD = '@responsibleOrgUnitId';
+export const CONTACT_FIELD = '@contactId';
+export const TITLE_FIELD = '@title';
+
+export interface AttachmentInput {
+	fileName: string;
+	contentType?: string;
+	/** The content; null stores the metadata only (e.g. when the caller dropped an oversized file). */
+	content: Buffer | Uint8Array | null;
+	/** Size in bytes; required when content is null, else taken from content. */
+	size?: number;
+	/** Content-ID for inline parts referenced as cid: in the HTML. */
+	contentId?: string | null;
+}
+
+export interface Attachment {
+	id: number;
+	activityId: number;
+	fileName: string;
+	contentType: string;
+	size: number;
+	contentId: string | null;
+	/** false when only the metadata was stored. */
+	hasContent: boolean;
+}
+
+/** A mail as an activity: incoming (from the mailbox) or outgoing (sent by us). */
+export interface MailActivityInput {
+	messageId?: string | null;
+	from?: string | null;
+	to?: string[];
+	cc?: string[];
+	subject?: string | null;
+	text?: string | null;
+	/** Sanitised HTML (the caller sanitises; the store keeps what it is given). */
+	html?: string | null;
+	attachments?: AttachmentInput[];
+	/** When it happened. Default: now. */
+	at?: Date;
+}
+
+export interface ActivityInput extends MailActivityInput {
+	caseId: number;
+	kind: 'incoming_mail' | 'outgoing_mail' | 'note';
+	/** Who wrote a note. */
+	author?: string | null;
+}
+
+export interface Activity {
+	id: number;
+	caseId: number;
+	kind: ActivityKind;
+	messageId: string | null;
+	from: string | null;
+	to: string[];
+	cc: string[];
+	subject: string | null;
+	text: string | null;
+	html: string | null;
+	attachments: Attachment[];
+	/** field_change only: the form field (or @status, ...), old and new value, and who changed it. */
+	fieldName: string | null;
+	oldValue: FieldValue;
+	newValue: FieldValue;
+	changedBy: string | null;
+	createdAt: Date;
+}
+
+export type LedgerOutcome =
+	| 'case_created'
+	| 'activity_added'
+	| 'forwarded'
+	| 'ignored'
+	| 'quarantined';
+
+/** One row of the processed-message ledger (R-PLUS-2). */
+export interface LedgerEntry {
+	messageKey: string;
+	outcome: LedgerOutcome;
+	caseId: number | null;
+	activityId: number | null;
+	detail: string | null;
+	processedAt: Date;
+}
+
+export interface CreateCaseFromMailInput extends CaseInput {
+	/** Key of the mail: messageKeyOf({ messageId, raw }). */
+	messageKey: string;
+	/** The mail; becomes the first incoming_mail activity of the case. */
+	mail: MailActivityInput;
+}
+
+export interface AddMailToCaseInput {
+	messageKey: string;
+	caseId: number;
+	mail: MailActivityInput;
+	/** Default incoming_mail. */
+	kind?: 'incoming_mail' | 'outgoing_mail';
+	/** `Field = Value` updates from the mail (R-PROC-5), applied in the same transaction. */
+	fieldUpdates?: FieldValues;
+	/** Who caused the field changes; default the mail's From. */
+	changedBy?: string | null;
+}
+
+export interface MailIntakeResult {
+	/** True when the mail had been processed before: nothing was written now. */
+	replayed: boolean;
+	entry: LedgerEntry;
+	/** The case the mail belongs to (its current state). */
+	case: Case | undefined;
+	/** The mail's activity (the earlier one on a replay). */
+	activity: Activity | undefined;
+	/** field_change activities written now (empty on a replay). */
+	fieldChanges: Activity[];
+}
+
+export interface RecordOutcomeInput {
+	messageKey: string;
+	outcome: 'forwarded' | 'ignored' | 'quarantined';
+	caseId?: number | null;
+	detail?: string | null;
+}
