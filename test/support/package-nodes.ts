@@ -8,7 +8,10 @@ import type { ICredentialType, INodeType } from 'n8n-workflow';
 
 const root = path.resolve(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const pkg = require(path.join(root, 'package.json')) as { name: string; n8n: { nodes: string[]; credentials: string[] } };
+const pkg = require(path.join(root, 'package.json')) as {
+	name: string;
+	n8n: { nodes: string[]; credentials: string[] };
+};
 
 function sourceOf(distFile: string): string {
 	return path.join(root, distFile.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
