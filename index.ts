@@ -4,3 +4,5 @@ export { MailCasesSmtp } from './credentials/MailCasesSmtp.credentials';
 export { MailCasesMailbox } from './credentials/MailCasesMailbox.credentials';
 export { MailCasesSendMail } from './nodes/MailCasesSendMail/MailCasesSendMail.node';
 export { MailCasesTrigger } from './nodes/MailCasesTrigger/MailCasesTrigger.node';
+export { MailCasesStore } from './credentials/MailCasesStore.credentials';
+export { MailCasesExchange } from './credentials/MailCasesExchange.credentials';
