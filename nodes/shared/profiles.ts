@@ -1,4 +1,5 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ExchangeAuth, ExchangeProfile } from '../../lib/protocols/graph/exchange-profile';
 import type { MailboxProfile } from '../../lib/protocols/mailbox-profile';
 import type { SmtpProfile } from '../../lib/protocols/smtp/smtp-profile';
 
@@ -35,6 +36,34 @@ export function mailboxProfileFrom(data: ICredentialDataDecryptedObject): Mailbo
 		password: typeof data.password === 'string' ? data.password : '',
 		folder: str(data.folder) || 'INBOX',
 		allowSelfSigned: data.allowSelfSigned === true,
+		caPem: str(data.caCertificate) || undefined,
+	};
+}
+
+/** Credential "Mail Cases Exchange Profile" → engine profile (R-EXO-2: no host, login or password). */
+export function exchangeProfileFrom(data: ICredentialDataDecryptedObject): ExchangeProfile {
+	const auth: ExchangeAuth =
+		data.authentication === 'certificate'
+			? {
+					type: 'certificate',
+					privateKeyPem: typeof data.privateKey === 'string' ? data.privateKey : '',
+					certificatePem: str(data.certificate) || undefined,
+					thumbprint: str(data.thumbprint) || undefined,
+				}
+			: { type: 'secret', clientSecret: typeof data.clientSecret === 'string' ? data.clientSecret : '' };
+	return {
+		tenantId: str(data.tenantId),
+		clientId: str(data.clientId),
+		auth,
+		mailbox: str(data.mailbox),
+		folder: str(data.folder) || undefined,
+		fromAddress: str(data.fromAddress) || undefined,
+		fromName: str(data.fromName) || undefined,
+		isDefault: data.isDefault === true,
+		testRecipient: str(data.testRecipient) || undefined,
+		cloud: (str(data.cloud) || 'global') as ExchangeProfile['cloud'],
+		authorityHost: str(data.authorityHost) || undefined,
+		graphEndpoint: str(data.graphEndpoint) || undefined,
 		caPem: str(data.caCertificate) || undefined,
 	};
 }
