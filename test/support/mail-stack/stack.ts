@@ -92,6 +92,7 @@ export async function startMailStack(options: MailStackOptions = {}): Promise<Ma
 		let dovecot: RunningDovecot | undefined;
 		let postfix: RunningPostfix | undefined;
 		let ports: StackPorts | undefined;
+		let dovecotSetup: Parameters<typeof startDovecot>[0] | undefined;
 		for (let attempt = 1; ; attempt++) {
 			ports = await pickPorts(attempt === 1 ? options.ports : undefined);
 			const common = {
@@ -103,6 +104,7 @@ export async function startMailStack(options: MailStackOptions = {}): Promise<Ma
 				domain: STACK_DOMAIN,
 				debug: options.debug,
 			};
+			dovecotSetup = common;
 			const results = await Promise.allSettled([
 				certificates.then(() => startDovecot(common, deadline)),
 				startPostfix(common, deadline),
@@ -154,7 +156,22 @@ export async function startMailStack(options: MailStackOptions = {}): Promise<Ma
 			process.removeListener('exit', onExit);
 			destroySync(state);
 		};
-		return { ...describe(), describe, stop };
+		const setupForRestart = dovecotSetup!;
+		const dovecotRunDir = path.join(dovecot.paths.dir, 'run');
+		/** Outage tests: kill Dovecot (all its processes, at once, like a crash). */
+		const stopDovecot = (): void => {
+			killGroup(state.dovecotPid);
+		};
+		/** Starts Dovecot again on the same ports with the same mailboxes. */
+		const restartDovecot = async (): Promise<void> => {
+			killGroup(state.dovecotPid);
+			// A stale anvil socket in run/ would stall the first login (see shared/notes).
+			await fs.rm(dovecotRunDir, { recursive: true, force: true });
+			const again = await startDovecot(setupForRestart, Date.now() + 15_000);
+			state.dovecotPid = again.pid;
+			description.dovecotPid = again.pid;
+		};
+		return { ...describe(), describe, stop, stopDovecot, restartDovecot };
 	} catch (error) {
 		state.stopped = true;
 		process.removeListener('exit', onExit);

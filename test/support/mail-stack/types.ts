@@ -73,4 +73,8 @@ export interface MailStackHandle extends StackDescription {
 	describe(): StackDescription;
 	/** Kills both servers (process groups, SIGKILL) and removes the directory. Idempotent. */
 	stop(): Promise<void>;
+	/** Kills Dovecot only (an outage; mail delivered meanwhile waits in Postfix's queue). */
+	stopDovecot(): void;
+	/** Starts Dovecot again on the same ports with the same mailboxes. */
+	restartDovecot(): Promise<void>;
 }
