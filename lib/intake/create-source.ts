@@ -1,16 +1,45 @@
 import type { MailboxProfile } from '../protocols/mailbox-profile';
+import type { ExchangeProfile } from '../protocols/graph/exchange-profile';
+import type { GraphClientOptions } from '../protocols/graph/graph-client';
+import { GraphSource, type GraphDeleteMode } from '../protocols/graph/graph-source';
 import { ImapSource } from '../protocols/imap/imap-source';
 import { Pop3Source, type Pop3State } from '../protocols/pop3/pop3-source';
 import type { MailSource } from './mail-source';
 
+/**
+ * Where the trigger reads from: a mailbox profile (IMAP or POP3, R-IN-2) or an Exchange
+ * profile read through Microsoft Graph (R-EXO-1). A bare MailboxProfile still means `mailbox`.
+ */
+export type SourceProfile = { kind: 'mailbox'; profile: MailboxProfile } | { kind: 'exchange'; profile: ExchangeProfile };
+
 export interface SourceOptions {
-	/** IMAP folder that takes mails that keep failing. */
+	/** Folder (IMAP, Exchange) that takes mails that keep failing. */
 	quarantineFolder: string;
 	/** POP3 memory between polls (quarantined / kept UIDLs, attempts). */
 	pop3State?: Pop3State;
+	/** Exchange: what disposition "delete" does (default: move to Deleted Items). */
+	exchangeDeleteMode?: GraphDeleteMode;
+	/** Exchange: interval of the delta check for new mail between two listings. */
+	exchangeCheckIntervalMs?: number;
+	/** Exchange: Graph client settings (retry policy); for tests and benchmarks. */
+	graphClientOptions?: GraphClientOptions;
 }
 
-export function createMailSource(profile: MailboxProfile, options: SourceOptions): MailSource {
+function isSourceProfile(input: MailboxProfile | SourceProfile): input is SourceProfile {
+	return 'kind' in input && (input.kind === 'mailbox' || input.kind === 'exchange') && 'profile' in input;
+}
+
+export function createMailSource(input: MailboxProfile | SourceProfile, options: SourceOptions): MailSource {
+	const source: SourceProfile = isSourceProfile(input) ? input : { kind: 'mailbox', profile: input };
+	if (source.kind === 'exchange') {
+		return new GraphSource(source.profile, {
+			quarantineFolder: options.quarantineFolder,
+			deleteMode: options.exchangeDeleteMode,
+			checkIntervalMs: options.exchangeCheckIntervalMs,
+			clientOptions: options.graphClientOptions,
+		});
+	}
+	const profile = source.profile;
 	if (profile.protocol === 'pop3') return new Pop3Source(profile, options.pop3State);
 	return new ImapSource(profile, { quarantineFolder: options.quarantineFolder });
 }

@@ -161,22 +161,27 @@ export class IntakeLoop {
 
 	private async settle(batch: FetchedMail[], outcomes: Map<string, MailOutcome>): Promise<void> {
 		try {
+			const done = batch.filter((mail) => outcomes.get(mail.key)?.status === 'done').map((mail) => mail.key);
+			if (done.length > 1 && this.source.disposeMany) {
+				await this.source.disposeMany(done, this.options.disposition);
+			} else {
+				for (const key of done) await this.source.dispose(key, this.options.disposition);
+			}
+			for (const key of done) this.onEvent({ type: 'processed', key });
 			for (const mail of batch) {
 				const outcome = outcomes.get(mail.key) ?? { status: 'failed', reason: 'No result for this mail' };
-				if (outcome.status === 'done') {
-					await this.source.dispose(mail.key, this.options.disposition);
-					this.onEvent({ type: 'processed', key: mail.key });
-				} else if (outcome.status === 'quarantine') {
+				if (outcome.status === 'done') continue;
+				if (outcome.status === 'quarantine') {
 					await this.quarantine(mail.key, outcome.reason);
+					continue;
+				}
+				const attempts = (await this.source.recordAttempt?.(mail.key)) ?? mail.attempts + 1;
+				if (attempts >= this.options.maxAttempts) {
+					await this.quarantine(mail.key, `Failed ${attempts} times; last error: ${outcome.reason}`);
 				} else {
-					const attempts = (await this.source.recordAttempt?.(mail.key)) ?? mail.attempts + 1;
-					if (attempts >= this.options.maxAttempts) {
-						await this.quarantine(mail.key, `Failed ${attempts} times; last error: ${outcome.reason}`);
-					} else {
-						const wait = retryDelay(this.options, attempts);
-						this.notBefore.set(mail.key, Date.now() + wait);
-						this.onEvent({ type: 'retryScheduled', key: mail.key, attempts, retryInMs: wait, reason: outcome.reason });
-					}
+					const wait = retryDelay(this.options, attempts);
+					this.notBefore.set(mail.key, Date.now() + wait);
+					this.onEvent({ type: 'retryScheduled', key: mail.key, attempts, retryInMs: wait, reason: outcome.reason });
 				}
 			}
 			await this.source.commit();

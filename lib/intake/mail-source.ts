@@ -30,6 +30,8 @@ export interface MailSource {
 	fetch(key: string): Promise<Buffer>;
 	/** Removes or marks the mail after success. */
 	dispose(key: string, disposition: Disposition): Promise<void>;
+	/** Same for several mails in one round trip, where the protocol allows it (IMAP UID sets). */
+	disposeMany?(keys: string[], disposition: Disposition): Promise<void>;
 	/** Moves a mail that keeps failing aside; `reason` is recorded where the protocol allows. */
 	quarantine(key: string, reason: string): Promise<void>;
 	/** Records a failed attempt on the server where possible; returns the attempts known so far. */

@@ -96,6 +96,17 @@ describe.each(['imap', 'pop3'] as const)('Mail Cases Trigger over %s', (protocol
 		expect(handle.executions).toHaveLength(50);
 	});
 
+	test('mails are grouped into executions (default 10 per run) and removed together after each run', async () => {
+		const user = claimUser();
+		const subjects = Array.from({ length: 25 }, (_, i) => `Gruppe ${i + 1}`);
+		await plant(user, subjects);
+		const handle = await start(user, protocol, { options: { pollIntervalSeconds: 2 } });
+		await handle.waitForExecutions(3, 60_000);
+		await waitUntilAsync(async () => (await inbox(user, protocol)).length === 0, 20_000, 'mailbox empty');
+		expect(handle.executions.map((e) => e.outputOf('Check').length)).toEqual([10, 10, 5]);
+		expect(processedSubjects(handle).sort()).toEqual([...subjects].sort());
+	});
+
 	test('a run that fails leaves its mail; it is retried and then quarantined, the others are removed (R-PLUS-1)', async () => {
 		const user = claimUser();
 		await plant(user, ['Gut 1', 'FAIL Schlecht', 'Gut 2', 'Gut 3']);

@@ -132,6 +132,25 @@ export class ImapSource implements MailSource {
 		}
 	}
 
+	/** One UID set for the whole batch: one STORE + UID EXPUNGE (or one MOVE) instead of one per mail. */
+	async disposeMany(keys: string[], disposition: Disposition): Promise<void> {
+		const imap = this.imap;
+		const set = keys.join(',');
+		try {
+			if (disposition.kind === 'delete') {
+				await imap.messageDelete(set, { uid: true });
+			} else if (disposition.kind === 'move') {
+				await this.ensureFolder(disposition.folder);
+				await imap.messageMove(set, disposition.folder, { uid: true });
+			} else {
+				await imap.messageFlagsAdd(set, ['\\Seen', PROCESSED_KEYWORD], { uid: true });
+			}
+			for (const key of keys) this.attempts.delete(key);
+		} catch (error) {
+			throw imapError(error, this.profile, `removing UIDs ${set}`);
+		}
+	}
+
 	async recordAttempt(key: string): Promise<number> {
 		const next = (this.attempts.get(key) ?? 0) + 1;
 		this.attempts.set(key, next);
