@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { tlsTrustProperties } from './tls-properties';
 
 /** Incoming mail profile: R-IN-2. Tested by the Mail Cases Trigger node (R-IN-3). */
 export class MailCasesMailbox implements ICredentialType {
@@ -71,21 +72,6 @@ export class MailCasesMailbox implements ICredentialType {
 			displayOptions: { show: { protocol: ['imap'] } },
 			description: 'IMAP folder to read (POP3 only has the inbox)',
 		},
-		{
-			displayName: 'Allow Self-Signed Certificates',
-			name: 'allowSelfSigned',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to accept TLS certificates no trusted authority signed. Prefer adding the CA certificate below.',
-		},
-		{
-			displayName: 'CA Certificate',
-			name: 'caCertificate',
-			type: 'string',
-			typeOptions: { password: true, rows: 4 },
-			default: '',
-			placeholder: '-----BEGIN CERTIFICATE-----',
-			description: 'PEM certificate of a private certificate authority that signed the server certificate',
-		},
+		...tlsTrustProperties,
 	];
 }

@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { tlsTrustProperties } from './tls-properties';
 
 /** Outgoing mail profile: R-OUT-1..7. Tested by the Mail Cases Send Mail node. */
 export class MailCasesSmtp implements ICredentialType {
@@ -104,21 +105,6 @@ export class MailCasesSmtp implements ICredentialType {
 			placeholder: 'you@example.com',
 			description: 'When set, testing the profile also sends a test mail to this address (R-OUT-7)',
 		},
-		{
-			displayName: 'Allow Self-Signed Certificates',
-			name: 'allowSelfSigned',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to accept TLS certificates no trusted authority signed. Prefer adding the CA certificate below.',
-		},
-		{
-			displayName: 'CA Certificate',
-			name: 'caCertificate',
-			type: 'string',
-			typeOptions: { password: true, rows: 4 },
-			default: '',
-			placeholder: '-----BEGIN CERTIFICATE-----',
-			description: 'PEM certificate of a private certificate authority that signed the server certificate',
-		},
+		...tlsTrustProperties,
 	];
 }

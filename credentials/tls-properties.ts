@@ -1,0 +1,21 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** TLS trust settings shared by the SMTP and mailbox profiles. */
+export const tlsTrustProperties: INodeProperties[] = [
+	{
+		displayName: 'Allow Self-Signed Certificates',
+		name: 'allowSelfSigned',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to accept TLS certificates no trusted authority signed. Prefer adding the CA certificate below.',
+	},
+	{
+		displayName: 'CA Certificate',
+		name: 'caCertificate',
+		type: 'string',
+		typeOptions: { password: true, rows: 4 },
+		default: '',
+		placeholder: '-----BEGIN CERTIFICATE-----',
+		description: 'PEM certificate of a private certificate authority that signed the server certificate',
+	},
+];
