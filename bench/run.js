@@ -10,28 +10,16 @@
 //
 // TypeScript: benchmarks import the engine from lib/ directly (`../../lib/store`), so they need
 // no prior `npm run build` and always measure the current sources. Node's own type stripping
-// cannot load lib/ (extension-less imports, CommonJS), so this runner installs a require hook
-// that transpiles .ts files with the project's TypeScript compiler (transpileModule: syntax
-// only, no type check — `npm run typecheck` covers types). Plain .js benchmarks work as well.
+// cannot load lib/ (extension-less imports, CommonJS), so this runner installs the require hook
+// of test/support/register-ts.js (transpile only, no type check — `npm run typecheck` covers
+// types). Plain .js benchmarks work as well.
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 function registerTypeScript() {
-	const ts = require('typescript');
-	require.extensions['.ts'] = function compileTs(module, filename) {
-		const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-			fileName: filename,
-			compilerOptions: {
-				module: ts.ModuleKind.CommonJS,
-				target: ts.ScriptTarget.ES2022,
-				esModuleInterop: true,
-				inlineSourceMap: true,
-			},
-		});
-		module._compile(outputText, filename);
-	};
+	require('../test/support/register-ts');
 }
 
 async function runChild(file) {

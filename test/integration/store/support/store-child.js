@@ -5,7 +5,7 @@
 // "go" on stdin (so parent and child start their writes together), does the task with all
 // operations in flight at once, prints one JSON line with the results and exits.
 'use strict';
-require('./register-ts');
+require('../../../support/register-ts');
 const readline = require('node:readline');
 const { openStore } = require('../../../../lib/store');
 

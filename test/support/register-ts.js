@@ -1,5 +1,5 @@
-// Lets a plain `node` child process require the TypeScript sources of lib/ (the concurrency
-// tests start real second processes; they cannot use ts-jest). Each .ts file is transpiled to
+// Lets a plain `node` process require the project's TypeScript sources (lib/, test/support)
+// — child processes of tests (they cannot use ts-jest) and benchmarks (bench/run.js). Each .ts file is transpiled to
 // CommonJS with the project's own TypeScript compiler, without type checking.
 'use strict';
 const fs = require('node:fs');
