@@ -11,6 +11,8 @@ import {
 import { testSmtpProfile } from '../../lib/protocols/smtp/smtp-connection-test';
 import { errorMessage } from '../shared/errors';
 import { smtpProfileFrom } from '../shared/profiles';
+import { sendThroughProperty } from '../shared/sender';
+import { exchangeCredentialTest } from '../MailCasesTrigger/exchange-credential-test';
 import { router } from './actions/router';
 import { sendProperties } from './actions/send.operation';
 import { sendTestProperties } from './actions/send-test.operation';
@@ -23,13 +25,19 @@ export class MailCasesSendMail implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] === "sendTest" ? "Send test mail" : "Send" }}',
-		description: 'Send mail through an SMTP profile (R-OUT)',
+		description: 'Send mail through an SMTP profile or an Exchange profile (Microsoft Graph) (R-OUT, R-EXO)',
 		defaults: { name: 'Send Mail' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'mailCasesSmtp', required: true, testedBy: 'mailCasesSmtpTest' }],
+		// The entries of `senderCredentials` (SMTP profile or Exchange profile, chosen by "Send
+		// Through"), written out with their credential tests so n8n's tooling sees them.
+		credentials: [
+			{ name: 'mailCasesSmtp', required: true, testedBy: 'mailCasesSmtpTest', displayOptions: { show: { sendThrough: ['smtp'] } } },
+			{ name: 'mailCasesExchange', required: true, testedBy: 'mailCasesExchangeTest', displayOptions: { show: { sendThrough: ['exchange'] } } },
+		],
 		properties: [
+			sendThroughProperty,
 			{
 				displayName: 'Operation',
 				name: 'operation',
@@ -60,6 +68,8 @@ export class MailCasesSendMail implements INodeType {
 					return { status: 'Error', message: errorMessage(error) };
 				}
 			},
+			/** R-EXO-2: the "Test" button of the Exchange profile dialog (the same test as the trigger's). */
+			mailCasesExchangeTest: exchangeCredentialTest,
 		},
 	};
 

@@ -9,17 +9,29 @@ import {
 	type ITriggerFunctions,
 	type ITriggerResponse,
 } from 'n8n-workflow';
-import { createMailSource } from '../../lib/intake/create-source';
+import { createMailSource, type SourceProfile } from '../../lib/intake/create-source';
 import { IntakeLoop } from '../../lib/intake/intake-loop';
+import type { MailSource } from '../../lib/intake/mail-source';
 import { testMailboxProfile } from '../../lib/protocols/mailbox-connection-test';
 import { emptyPop3State, type Pop3State } from '../../lib/protocols/pop3/pop3-source';
 import { errorMessage, toNodeError } from '../shared/errors';
-import { mailboxProfileFrom } from '../shared/profiles';
+import { exchangeProfileFrom, mailboxProfileFrom } from '../shared/profiles';
 import { createDeliver } from './deliver';
+import { exchangeCredentialTest } from './exchange-credential-test';
 import { emitNewestMail } from './manual-fetch';
 import { createEventReporter } from './report-events';
-import { triggerProperties } from './trigger-properties';
+import { MAILBOX_TYPE, triggerProperties } from './trigger-properties';
 import { readTriggerSettings } from './trigger-settings';
+
+/** Longest wait between two delta checks for new Exchange mail. */
+const EXCHANGE_CHECK_INTERVAL_MS = 15_000;
+
+/** The profile chosen by "Mailbox Type": an IMAP/POP3 mailbox profile or an Exchange profile. */
+async function readSourceProfile(ctx: ITriggerFunctions): Promise<SourceProfile> {
+	const type = ctx.getNodeParameter('mailboxType', MAILBOX_TYPE.mailbox) as string;
+	if (type === MAILBOX_TYPE.exchange) return { kind: 'exchange', profile: exchangeProfileFrom(await ctx.getCredentials('mailCasesExchange')) };
+	return { kind: 'mailbox', profile: mailboxProfileFrom(await ctx.getCredentials('mailCasesMailbox')) };
+}
 
 export class MailCasesTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -29,13 +41,16 @@ export class MailCasesTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "After success: " + $parameter["disposition"] }}',
-		description: 'Starts the workflow for mail in an IMAP or POP3 mailbox and removes it only after the run succeeded',
+		description: 'Starts the workflow for mail in an IMAP, POP3 or Exchange (Microsoft Graph) mailbox and removes it only after the run succeeded',
 		eventTriggerDescription: 'Waiting for you to send a mail to the mailbox',
 		defaults: { name: 'Mail Cases Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Mail', 'Auto-Replies & Bounces', 'Quarantined'],
-		credentials: [{ name: 'mailCasesMailbox', required: true, testedBy: 'mailCasesMailboxTest' }],
+		credentials: [
+			{ name: 'mailCasesMailbox', required: true, testedBy: 'mailCasesMailboxTest', displayOptions: { show: { mailboxType: ['mailbox'] } } },
+			{ name: 'mailCasesExchange', required: true, testedBy: 'mailCasesExchangeTest', displayOptions: { show: { mailboxType: ['exchange'] } } },
+		],
 		properties: triggerProperties,
 	};
 
@@ -53,16 +68,30 @@ export class MailCasesTrigger implements INodeType {
 					return { status: 'Error', message: errorMessage(error) };
 				}
 			},
+			/** R-EXO-2: the "Test" button of the Exchange profile dialog. */
+			mailCasesExchangeTest: exchangeCredentialTest,
 		},
 	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
-		const profile = mailboxProfileFrom(await this.getCredentials('mailCasesMailbox'));
-		const settings = readTriggerSettings(this, profile.protocol);
+		const from = await readSourceProfile(this);
+		const settings = readTriggerSettings(this, from.kind === 'exchange' ? 'graph' : from.profile.protocol);
 		const staticData = this.getWorkflowStaticData('node') as IDataObject & { pop3?: Pop3State };
-		staticData.pop3 ??= emptyPop3State();
+		if (from.kind === 'mailbox') staticData.pop3 ??= emptyPop3State();
 		const systemId = this.getInstanceId();
-		const source = createMailSource(profile, { quarantineFolder: settings.quarantineFolder, pop3State: staticData.pop3 });
+		let source: MailSource;
+		try {
+			source = createMailSource(from, {
+				quarantineFolder: settings.quarantineFolder,
+				pop3State: staticData.pop3,
+				exchangeDeleteMode: settings.exchangeDeleteMode,
+				// New Exchange mail is looked for (delta query) every 15 s between two listings.
+				exchangeCheckIntervalMs: Math.min(EXCHANGE_CHECK_INTERVAL_MS, settings.intake.pollIntervalMs ?? EXCHANGE_CHECK_INTERVAL_MS),
+			});
+		} catch (error) {
+			// An Exchange profile that cannot work at all, e.g. a client id that is not a GUID.
+			throw toNodeError(this.getNode(), error);
+		}
 
 		if (this.getMode() === 'manual') {
 			const manualTriggerFunction = async () => {

@@ -14,15 +14,48 @@ const classAction = (displayName: string, name: string, fallback: string, descri
 	description,
 });
 
+/** Values of "Mailbox Type": which profile (credential) the trigger reads. */
+export const MAILBOX_TYPE = { mailbox: 'mailbox', exchange: 'exchange' } as const;
+
+const forMailbox = { show: { mailboxType: ['mailbox'] } };
+const forExchange = { show: { mailboxType: ['exchange'] } };
+
 export const triggerProperties: INodeProperties[] = [
+	{
+		displayName: 'Mailbox Type',
+		name: 'mailboxType',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'IMAP / POP3 Mailbox Profile', value: 'mailbox', description: 'Read an IMAP folder or a POP3 inbox (R-IN-2)' },
+			{ name: 'Exchange Profile (Microsoft Graph)', value: 'exchange', description: 'Read a folder of a Microsoft 365 mailbox through an Azure app registration (R-EXO-1)' },
+		],
+		default: 'mailbox',
+		description: 'Which kind of profile the mail is read from',
+	},
 	{
 		displayName: 'After Success',
 		name: 'disposition',
 		type: 'options',
+		displayOptions: forMailbox,
 		options: [
 			{ name: 'Delete From Server', value: 'delete', description: 'R-PROC-4: remove the mail once its run succeeded (IMAP UID EXPUNGE, POP3 DELE)' },
 			{ name: 'Move to Folder (IMAP)', value: 'move' },
 			{ name: 'Mark as Read and Keep', value: 'markSeen', description: 'IMAP: flag as seen and processed; POP3: leave on the server and remember it' },
+		],
+		default: 'delete',
+		description: 'What happens to a mail after the workflow run for it succeeded. A failed run leaves the mail where it is.',
+	},
+	{
+		displayName: 'After Success',
+		name: 'disposition',
+		type: 'options',
+		displayOptions: forExchange,
+		options: [
+			{ name: 'Move to Deleted Items', value: 'delete', description: 'R-PROC-4: Graph "delete" as Outlook does it: the mail can still be restored from Deleted Items' },
+			{ name: 'Delete Permanently', value: 'permanentDelete', description: 'Graph permanentDelete: the mail cannot be restored by the user (global cloud only)' },
+			{ name: 'Move to Folder', value: 'move' },
+			{ name: 'Mark as Read and Keep', value: 'markSeen', description: 'Mark read and set the category MailCases-Done; the mail stays in the folder and is not read again' },
 		],
 		default: 'delete',
 		description: 'What happens to a mail after the workflow run for it succeeded. A failed run leaves the mail where it is.',
@@ -33,6 +66,7 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'string',
 		default: 'Processed',
 		displayOptions: { show: { disposition: ['move'] } },
+		description: 'IMAP folder, or Exchange folder: a name or a path like Inbox/Done, created when missing',
 	},
 	{
 		displayName: 'Ignore Subject Keywords',
@@ -94,7 +128,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'number',
 				default: 5,
 				typeOptions: { minValue: 1 },
-				description: 'Failed runs after which a mail is moved to quarantine (IMAP) or no longer retried (POP3)',
+				description: 'Failed runs after which a mail is moved to quarantine (IMAP, Exchange) or no longer retried (POP3)',
 			},
 			{
 				displayName: 'Max Concurrent Executions',
@@ -118,14 +152,14 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'number',
 				default: 60,
 				typeOptions: { minValue: 1 },
-				description: 'POP3 polls at this interval; IMAP waits with IDLE and checks at this interval as a safety net',
+				description: 'POP3 polls at this interval; IMAP waits with IDLE and checks at this interval as a safety net; Exchange lists the folder at this interval and looks for new mail (delta query) every 15 s in between',
 			},
 			{
 				displayName: 'Quarantine Folder',
 				name: 'quarantineFolder',
 				type: 'string',
 				default: 'Quarantine',
-				description: 'IMAP folder for mails that cannot be processed',
+				description: 'IMAP or Exchange folder for mails that cannot be processed (Exchange: created when missing, the reason is stored on the mail)',
 			},
 			{
 				displayName: 'Retry Delay (Seconds)',

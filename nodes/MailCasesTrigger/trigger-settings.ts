@@ -1,6 +1,7 @@
 import type { ITriggerFunctions } from 'n8n-workflow';
 import type { IntakeOptions } from '../../lib/intake/intake-options';
 import type { Disposition } from '../../lib/intake/mail-source';
+import type { GraphDeleteMode } from '../../lib/protocols/graph/graph-source';
 import type { MailClass } from '../../lib/mail/types';
 
 export type ClassAction = 'emit' | 'skip' | 'route';
@@ -14,6 +15,8 @@ export interface TriggerSettings {
 	includeRaw: boolean;
 	includeAllHeaders: boolean;
 	executionTimeoutMs: number;
+	/** Exchange: what "delete" does (move to Deleted Items, or delete permanently). */
+	exchangeDeleteMode: GraphDeleteMode;
 }
 
 interface Options {
@@ -30,9 +33,14 @@ interface Options {
 	retryDelaySeconds?: number;
 }
 
-export function readTriggerSettings(ctx: ITriggerFunctions, protocol: 'imap' | 'pop3'): TriggerSettings {
+/** Exchange's "Delete Permanently" is disposition delete with Graph's permanentDelete. */
+export const PERMANENT_DELETE = 'permanentDelete';
+
+export function readTriggerSettings(ctx: ITriggerFunctions, protocol: 'imap' | 'pop3' | 'graph'): TriggerSettings {
 	const options = ctx.getNodeParameter('options', {}) as Options;
-	const kind = ctx.getNodeParameter('disposition', 'delete') as Disposition['kind'];
+	const chosen = ctx.getNodeParameter('disposition', 'delete') as Disposition['kind'] | typeof PERMANENT_DELETE;
+	const permanent = protocol === 'graph' && chosen === PERMANENT_DELETE;
+	const kind: Disposition['kind'] = chosen === PERMANENT_DELETE ? 'delete' : chosen;
 	const disposition: Disposition =
 		kind === 'move' ? { kind: 'move', folder: (ctx.getNodeParameter('moveFolder', 'Processed') as string) || 'Processed' } : kind === 'markSeen' ? { kind: 'markSeen' } : { kind: 'delete' };
 	const keywords = (ctx.getNodeParameter('ignoreSubjectKeywords', '') as string)
@@ -62,5 +70,6 @@ export function readTriggerSettings(ctx: ITriggerFunctions, protocol: 'imap' | '
 		includeRaw: options.includeRaw === true,
 		includeAllHeaders: options.includeAllHeaders === true,
 		executionTimeoutMs: (options.executionTimeoutMinutes ?? 60) * 60_000,
+		exchangeDeleteMode: permanent ? 'permanent' : 'deletedItems',
 	};
 }

@@ -1,21 +1,30 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { SmtpSender } from '../../../lib/protocols/smtp/smtp-transport';
+import type { MailSender } from '../../../lib/protocols/mail-sender';
 import { toNodeError } from '../../shared/errors';
-import { smtpProfileFrom } from '../../shared/profiles';
+import { senderFor } from '../../shared/sender';
 import { send } from './send.operation';
 import { sendTest } from './send-test.operation';
 
-/** Runs the chosen operation for every input item over one SMTP connection pool. */
+/**
+ * Runs the chosen operation for every input item. One sender serves the whole execution: one
+ * SMTP connection pool, or one Graph client with its token (Send Through = Exchange profile).
+ * It is created at the first item that sends, so a profile that cannot work fails that item
+ * (continueOnFail honoured) like any other sending error.
+ */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const profile = smtpProfileFrom(await this.getCredentials('mailCasesSmtp'));
-	const sender = new SmtpSender(profile, { pool: true });
+	let sender: MailSender | undefined;
 	const output: INodeExecutionData[] = [];
 	try {
 		for (let i = 0; i < items.length; i++) {
 			try {
 				const operation = this.getNodeParameter('operation', i) as string;
-				output.push(operation === 'sendTest' ? await sendTest(this, i, profile) : await send(this, i, profile, sender));
+				if (operation === 'sendTest') {
+					output.push(await sendTest(this, i));
+				} else {
+					sender ??= await senderFor(this);
+					output.push(await send(this, i, sender));
+				}
 			} catch (error) {
 				const nodeError = toNodeError(this.getNode(), error, i);
 				if (!this.continueOnFail()) throw nodeError;
@@ -23,7 +32,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			}
 		}
 	} finally {
-		sender.close();
+		sender?.close();
 	}
 	return [output];
 }

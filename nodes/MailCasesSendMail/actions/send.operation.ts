@@ -1,8 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { MailCasesError } from '../../../lib/errors';
 import { buildOutgoingMessage, type OutgoingAttachment } from '../../../lib/mail/outgoing-message';
-import type { SmtpProfile } from '../../../lib/protocols/smtp/smtp-profile';
-import type { SmtpSender } from '../../../lib/protocols/smtp/smtp-transport';
+import type { MailSender } from '../../../lib/protocols/mail-sender';
 
 const show = { show: { operation: ['send'] } };
 
@@ -139,19 +138,14 @@ async function readAttachments(ctx: IExecuteFunctions, itemIndex: number, names:
 	return result;
 }
 
-/** Send: one mail per input item through the execution's SMTP connection. */
-export async function send(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	profile: SmtpProfile,
-	sender: SmtpSender,
-): Promise<INodeExecutionData> {
+/** Send: one mail per input item through the execution's sender (SMTP pool or Graph client). */
+export async function send(ctx: IExecuteFunctions, itemIndex: number, sender: MailSender): Promise<INodeExecutionData> {
 	const format = ctx.getNodeParameter('emailFormat', itemIndex) as string;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as SendOptions;
 	const headers: Record<string, string> = {};
 	for (const { name, value } of options.headers?.header ?? []) if (name) headers[name] = value;
 	const message = buildOutgoingMessage({
-		from: { address: profile.fromAddress, name: profile.fromName },
+		from: sender.from,
 		to: ctx.getNodeParameter('to', itemIndex) as string,
 		cc: options.cc,
 		bcc: options.bcc,
@@ -174,7 +168,8 @@ export async function send(
 			response: result.response,
 			from: message.from.address,
 			subject: message.subject,
-			profileIsDefault: profile.isDefault === true,
+			profileIsDefault: sender.isDefault,
+			sentThrough: sender.kind,
 		},
 		pairedItem: { item: itemIndex },
 	};
