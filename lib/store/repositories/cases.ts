@@ -75,6 +75,19 @@ export class CaseRepository {
 	 * Updates a case in one transaction and records a field_change activity per changed value
 	 * with `changedBy` (e.g. the sender address). Returns the case and the recorded changes.
 	 */
+	/**
+	 * Deletes a case with its activities, attachments and Message-ID links in one transaction.
+	 * The processed-mail ledger keeps its entries (their case id becomes null), so the case's
+	 * mails are not read in again as new cases.
+	 */
+	async delete(id: number): Promise<Case> {
+		return await this.ctx.transaction(`delete case ${id}`, async (trx) => {
+			const current = await lockCase(this.ctx, trx, id);
+			await trx.deleteFrom('cases').where('id', '=', id).execute();
+			return current;
+		});
+	}
+
 	async update(
 		id: number,
 		update: CaseUpdate,

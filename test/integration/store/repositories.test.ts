@@ -364,6 +364,25 @@ describe.each(BACKENDS)('case store on %s', (backend) => {
 			).toEqual([b.id]);
 			expect((await store.cases.list({ limit: 1, offset: 1 })).map((c) => c.id)).toEqual([a.id]);
 		});
+
+		test('delete removes the case with its activities and links; its mail is not read in again', async () => {
+			const created = await store.ledger.createCaseFromMail({
+				messageKey: messageKeyOf({ messageId: '<del-1@customer>' }),
+				workflowId: fx.workflow.id,
+				responsibleOrgUnitId: fx.support.id,
+				mail: { messageId: '<del-1@customer>', from: 'kunde@example.de', subject: 'x', text: 'x' },
+			});
+			const id = created.case!.id;
+			await store.cases.recordOutgoingMessageId(id, '<our-notification-1@example.com>');
+			const deleted = await store.cases.delete(id);
+			expect(deleted.number).toBe(created.case!.number);
+			expect(await store.cases.get(id)).toBeUndefined();
+			expect(await store.activities.listForCase(id)).toEqual([]);
+			expect(await store.cases.findCaseByMessageIds(['<our-notification-1@example.com>'])).toBeUndefined();
+			// The ledger still knows the mail: a replay creates nothing.
+			expect(await store.ledger.lookup(messageKeyOf({ messageId: '<del-1@customer>' }))).toMatchObject({ caseId: null });
+			await expect(store.cases.delete(id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		});
 	});
 
 	describe('activities', () => {
