@@ -66,7 +66,9 @@ export class IntakeLoop {
 		this.abort.abort();
 		const pending = [...this.inFlight.keys()];
 		if (pending.length) {
-			await Promise.race([Promise.allSettled(pending), sleep(graceMs)]);
+			const grace = new AbortController();
+			await Promise.race([Promise.allSettled(pending), sleep(graceMs, grace.signal)]);
+			grace.abort(); // clears the timer: a stopped loop holds no timer open
 		}
 		await this.running?.catch(() => undefined);
 		await this.source.close().catch(() => undefined);

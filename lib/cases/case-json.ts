@@ -1,0 +1,112 @@
+/**
+ * Plain JSON forms of store entities for node output (dates as ISO strings, no Buffers, no
+ * bodies). Node outputs and expressions in later nodes (`$json.case.number`) rely on these
+ * shapes, so they only ever gain fields.
+ */
+import type { Activity, Case, Contact, FieldValues } from '../store/types';
+
+export interface CaseJson {
+	id: number;
+	number: string;
+	workflowId: number;
+	title: string | null;
+	status: string;
+	fields: FieldValues;
+	responsibleOrgUnitId: number;
+	contactId: number | null;
+	requesterAddress: string | null;
+	createdAt: string;
+	updatedAt: string;
+}
+
+export function caseJson(c: Case): CaseJson {
+	return {
+		id: c.id,
+		number: c.number,
+		workflowId: c.workflowId,
+		title: c.title,
+		status: c.status,
+		fields: { ...c.fields },
+		responsibleOrgUnitId: c.responsibleOrgUnitId,
+		contactId: c.contactId,
+		requesterAddress: c.requesterAddress,
+		createdAt: c.createdAt.toISOString(),
+		updatedAt: c.updatedAt.toISOString(),
+	};
+}
+
+export interface ContactJson {
+	id: number | null;
+	email: string | null;
+	firstName: string | null;
+	lastName: string | null;
+	company: string | null;
+	phone: string | null;
+}
+
+/** The contact, or every field null when there is none (R-PROC-6b: contact fields stay empty). */
+export function contactJson(contact: Contact | undefined | null): ContactJson {
+	return {
+		id: contact?.id ?? null,
+		email: contact?.email ?? null,
+		firstName: contact?.firstName ?? null,
+		lastName: contact?.lastName ?? null,
+		company: contact?.company ?? null,
+		phone: contact?.phone ?? null,
+	};
+}
+
+export interface ActivityJson {
+	id: number;
+	kind: Activity['kind'];
+	messageId: string | null;
+	from: string | null;
+	subject: string | null;
+	attachments: Array<{
+		id: number;
+		fileName: string;
+		contentType: string;
+		size: number;
+		contentId: string | null;
+		hasContent: boolean;
+	}>;
+	createdAt: string;
+}
+
+/** A mail activity without its bodies (the item carries the mail already). */
+export function activityJson(a: Activity): ActivityJson {
+	return {
+		id: a.id,
+		kind: a.kind,
+		messageId: a.messageId,
+		from: a.from,
+		subject: a.subject,
+		attachments: a.attachments.map((att) => ({
+			id: att.id,
+			fileName: att.fileName,
+			contentType: att.contentType,
+			size: att.size,
+			contentId: att.contentId,
+			hasContent: att.hasContent,
+		})),
+		createdAt: a.createdAt.toISOString(),
+	};
+}
+
+export interface FieldChangeJson {
+	activityId: number;
+	field: string;
+	oldValue: Activity['oldValue'];
+	newValue: Activity['newValue'];
+	changedBy: string | null;
+}
+
+export function fieldChangeJson(a: Activity): FieldChangeJson {
+	return {
+		activityId: a.id,
+		field: a.fieldName ?? '',
+		oldValue: a.oldValue,
+		newValue: a.newValue,
+		changedBy: a.changedBy,
+	};
+}

@@ -1,0 +1,121 @@
+/**
+ * R-PROC-1 / R-PLUS-4: the existing case an incoming mail belongs to, looked up in the store.
+ *
+ * Order:
+ *   0. the ledger (R-PLUS-2): a mail that was already stored in (or opened) a case goes back to
+ *      that case, so a replay takes the same path as the first run and the write after it
+ *      replays instead of writing again — even if the subject rules or the data changed since;
+ *   1. the case numbers in the subject, strongest form first (extractCaseNumbers): the first
+ *      that names an existing case wins;
+ *   2. the thread headers: In-Reply-To, then References newest first, against the Message-IDs
+ *      the store knows (our outgoing mails and stored mails).
+ * Only existing cases match; numbers that name no case are reported, never created.
+ */
+import type { Store } from '../store/open-store';
+import type { Case } from '../store/types';
+import { extractCaseNumbers, type ExtractCaseNumbersOptions } from './case-number';
+import { pickCase, threadMessageIds } from './matching';
+
+export interface FindCaseMail {
+	subject?: string | null;
+	inReplyTo?: string | string[] | null;
+	references?: string | string[] | null;
+}
+
+export interface FindCaseOptions extends ExtractCaseNumbersOptions {
+	/** Also match through In-Reply-To / References (default true). */
+	thread?: boolean;
+	/** The mail's ledger key: when set, a mail processed before returns to its case. */
+	messageKey?: string;
+}
+
+export type CaseMatchVia = 'ledger' | 'subject' | 'thread';
+
+export type UnmatchedReason = 'no-case-reference' | 'case-not-found';
+
+export type FindCaseResult =
+	| {
+			matched: true;
+			case: Case;
+			via: CaseMatchVia;
+			/** The subject's case numbers, strongest first (also when the thread or ledger decided). */
+			caseNumbers: string[];
+			/** When the subject won but the thread headers point to another case. */
+			threadCase?: Case;
+	  }
+	| {
+			matched: false;
+			reason: UnmatchedReason;
+			message: string;
+			caseNumbers: string[];
+	  };
+
+type CaseStore = Pick<Store, 'cases' | 'ledger'>;
+
+/** Looks the numbers up in order and stops at the first existing case. */
+async function lookupNumbers(
+	store: CaseStore,
+	numbers: string[],
+): Promise<Array<Case | undefined>> {
+	const found: Array<Case | undefined> = [];
+	for (const number of numbers) {
+		const c = await store.cases.getByNumber(number);
+		found.push(c);
+		if (c) break;
+	}
+	return found;
+}
+
+export async function findCaseForMail(
+	store: CaseStore,
+	mail: FindCaseMail,
+	options: FindCaseOptions = {},
+): Promise<FindCaseResult> {
+	const { thread = true, messageKey, ...numberOptions } = options;
+	const caseNumbers = extractCaseNumbers(mail.subject, numberOptions);
+
+	if (messageKey) {
+		const entry = await store.ledger.lookup(messageKey);
+		if (
+			entry &&
+			entry.caseId !== null &&
+			(entry.outcome === 'activity_added' || entry.outcome === 'case_created')
+		) {
+			const c = await store.cases.get(entry.caseId);
+			if (c) return { matched: true, case: c, via: 'ledger', caseNumbers };
+		}
+	}
+
+	const byNumber = await lookupNumbers(store, caseNumbers);
+	const ids = thread
+		? threadMessageIds({ inReplyTo: mail.inReplyTo, references: mail.references })
+		: [];
+	const byThread = ids.length > 0 ? ((await store.cases.findCaseByMessageIds(ids)) ?? null) : null;
+	const picked = pickCase<Case>({ byNumber, byThread });
+	if (picked) {
+		return {
+			matched: true,
+			case: picked.case,
+			via: picked.via,
+			caseNumbers,
+			...(picked.threadCase ? { threadCase: picked.threadCase } : {}),
+		};
+	}
+	if (caseNumbers.length > 0) {
+		return {
+			matched: false,
+			reason: 'case-not-found',
+			message: `No case with number ${caseNumbers.join(', ')} exists`,
+			caseNumbers,
+		};
+	}
+	return {
+		matched: false,
+		reason: 'no-case-reference',
+		message:
+			ids.length > 0
+				? 'The subject names no case number and the mail replies to no mail of a case'
+				: 'The subject names no case number and the mail is no reply',
+		caseNumbers,
+	};
+}

@@ -1,0 +1,124 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { plusAddressingOption, senderPolicyOptions } from '../CaseMatch/sender-policy.properties';
+
+const withFields = { show: { applyFields: [true] } };
+
+export const addToCaseProperties: INodeProperties[] = [
+	{
+		displayName: 'Case Number',
+		name: 'caseNumber',
+		type: 'string',
+		default: '={{ $json.case.number }}',
+		required: true,
+		placeholder: '2026-000123',
+		description: 'The case the mail belongs to; behind Case Match its matched case',
+	},
+	{
+		displayName: 'Apply Field Lines',
+		name: 'applyFields',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether lines like "Name = Mustermann" in the mail set the same-named fields of the case form (R-PROC-5), in the same transaction as the mail, so a mail processed twice changes nothing the second time',
+	},
+	{
+		displayName: 'Senders Who May Set Fields',
+		name: 'fieldSenderPolicy',
+		type: 'multiOptions',
+		options: senderPolicyOptions,
+		default: ['caseParticipant'],
+		displayOptions: withFields,
+		description:
+			'R-PLUS-5: whose field lines are applied (any chosen rule suffices); the mail of another sender is still stored, its fields are reported as rejected',
+	},
+	{
+		displayName: 'Field Options',
+		name: 'fieldOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: withFields,
+		options: [
+			{
+				displayName: 'Accept "Field: Value"',
+				name: 'colonSeparator',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether "Field: Value" lines count too (off by default: "Hinweis: ..." is common prose)',
+			},
+			{
+				displayName: 'Allowed Fields',
+				name: 'allowedFields',
+				type: 'string',
+				default: '',
+				placeholder: 'Name, Telefon',
+				description:
+					'Only these fields may be set by mail, separated by commas; empty = every field of the form',
+			},
+			{
+				displayName: 'Case-Insensitive Names',
+				name: 'caseInsensitive',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether "name = ..." sets the field "Name" (default: names must match exactly)',
+			},
+			{
+				displayName: 'Decimal Separator',
+				name: 'decimalSeparator',
+				type: 'options',
+				options: [
+					{ name: 'Comma (German: 1.234 Is 1234)', value: ',' },
+					{ name: 'Point (English: 1.234 Is 1.234)', value: '.' },
+					{ name: 'Refuse Ambiguous Numbers', value: '' },
+				],
+				default: '',
+				description: 'How to read a number like 1.234 in a number field',
+			},
+			plusAddressingOption,
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Allow Remote Images',
+				name: 'allowRemoteImages',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether http(s) images stay in the stored HTML (they load from the sender's server when shown)",
+			},
+			{
+				displayName: 'Attachments Over the Store Limit',
+				name: 'oversized',
+				type: 'options',
+				options: [
+					{
+						name: 'Fail',
+						value: 'error',
+						description: 'The mail is not stored; the trigger retries and quarantines it',
+					},
+					{
+						name: 'Store Without Content',
+						value: 'metadata',
+						description: 'Keep file names, types and sizes only',
+					},
+				],
+				default: 'error',
+			},
+			{
+				displayName: 'Store HTML',
+				name: 'keepHtml',
+				type: 'boolean',
+				default: true,
+				description: 'Whether the sanitised HTML body is stored next to the text',
+			},
+		],
+	},
+];

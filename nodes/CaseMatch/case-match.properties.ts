@@ -1,0 +1,74 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { plusAddressingOption, senderPolicyOptions } from './sender-policy.properties';
+
+export const caseMatchProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Matched mails leave on the first output with a <code>case</code> object; mails for no existing case, and mails whose sender the policy refuses, leave on the second with a <code>reason</code>',
+		name: 'notice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Allowed Senders',
+		name: 'senderPolicy',
+		type: 'multiOptions',
+		options: senderPolicyOptions,
+		default: ['anyone'],
+		description:
+			'Who may add mail to a case (any chosen rule suffices). A mail from another sender goes to the Unmatched output with reason "sender-not-allowed".',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Case Number Format',
+				name: 'caseNumberFormat',
+				type: 'string',
+				default: '',
+				placeholder: '{YYYY}-{SEQ:6}',
+				description:
+					"Format of case numbers ({YYYY}, {YY}, {SEQ:n}); empty = the store's format. Recognised: [#2026-000123], keyword forms such as Vorgang 2026-000123 or Ticket#2026-000123, and bare numbers.",
+			},
+			{
+				displayName: 'Extra Keywords',
+				name: 'keywords',
+				type: 'string',
+				default: '',
+				placeholder: 'Reklamation, Auftrag',
+				description: 'Words that may stand in front of a case number, separated by commas',
+			},
+			{
+				displayName: 'Extra Patterns',
+				name: 'patterns',
+				type: 'string',
+				typeOptions: { rows: 3 },
+				default: '',
+				placeholder: 'Schaden\\s+Nr\\.?\\s*(\\d{4}-\\d{6})',
+				description:
+					'Regular expressions, one per line, each with exactly one capturing group that yields the case number',
+			},
+			{
+				displayName: 'Match Bare Numbers',
+				name: 'bareNumbers',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether a number in the case format without any marker counts (dates, order and phone numbers are excluded)',
+			},
+			{
+				displayName: 'Match Reply Headers',
+				name: 'threadHeaders',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether a mail without a case number is matched through In-Reply-To / References against mails of a case (R-PLUS-4)',
+			},
+			plusAddressingOption,
+		],
+	},
+];
