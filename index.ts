@@ -6,3 +6,11 @@ export { MailCasesSendMail } from './nodes/MailCasesSendMail/MailCasesSendMail.n
 export { MailCasesTrigger } from './nodes/MailCasesTrigger/MailCasesTrigger.node';
 export { MailCasesStore } from './credentials/MailCasesStore.credentials';
 export { MailCasesExchange } from './credentials/MailCasesExchange.credentials';
+export { MailCase } from './nodes/MailCase/MailCase.node';
+export { CaseMatch } from './nodes/CaseMatch/CaseMatch.node';
+export { AddToCase } from './nodes/AddToCase/AddToCase.node';
+export { ParseFields } from './nodes/ParseFields/ParseFields.node';
+export { ContactLookup } from './nodes/ContactLookup/ContactLookup.node';
+export { NotifyResponsible } from './nodes/NotifyResponsible/NotifyResponsible.node';
+export { ForwardMail } from './nodes/ForwardMail/ForwardMail.node';
+export { CreateCaseFromMail } from './nodes/CreateCaseFromMail/CreateCaseFromMail.node';
