@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 import { addToCaseProperties } from './add-to-case.properties';
 import { addMailToCases } from './add-mail';
+import { mailCasesStoreTest } from '../shared/store-credential-test';
 
 /**
  * R-PROC-2, R-PROC-5, R-PLUS-2, R-PLUS-5: the mail becomes an incoming-mail activity of its
@@ -29,9 +30,11 @@ export class AddToCase implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'mailCasesStore', required: false }],
+		credentials: [{ name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' }],
 		properties: addToCaseProperties,
 	};
+
+	methods = { credentialTest: { mailCasesStoreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await addMailToCases.call(this);

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 import { caseMatchProperties } from './case-match.properties';
 import { matchCases } from './match-cases';
+import { mailCasesStoreTest } from '../shared/store-credential-test';
 
 /** R-PROC-1, R-PLUS-4, R-PLUS-5: routes each mail to its existing case or to "Unmatched". */
 export class CaseMatch implements INodeType {
@@ -27,9 +28,11 @@ export class CaseMatch implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Matched', 'Unmatched'],
-		credentials: [{ name: 'mailCasesStore', required: false }],
+		credentials: [{ name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' }],
 		properties: caseMatchProperties,
 	};
+
+	methods = { credentialTest: { mailCasesStoreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await matchCases.call(this);

@@ -10,6 +10,7 @@ import { contactJson } from '../../lib/cases/case-json';
 import type { Store } from '../../lib/store';
 import { toNodeError } from '../shared/errors';
 import { storeFor } from '../shared/store';
+import { mailCasesStoreTest } from '../shared/store-credential-test';
 
 /**
  * R-PROC-6b contact lookup, usable alone: the contact of an e-mail address (the mail's sender
@@ -32,7 +33,7 @@ export class ContactLookup implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'mailCasesStore', required: false }],
+		credentials: [{ name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' }],
 		properties: [
 			{
 				displayName: 'Email',
@@ -60,6 +61,8 @@ export class ContactLookup implements INodeType {
 			},
 		],
 	};
+
+	methods = { credentialTest: { mailCasesStoreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -11,6 +11,7 @@ import { toNodeError } from '../shared/errors';
 import { storeFor } from '../shared/store';
 import { createCaseProperties } from './actions/create-case.operation';
 import { router } from './actions/router';
+import { mailCasesStoreTest } from '../shared/store-credential-test';
 
 /**
  * R-PROC-6b: opens a case from a mail that matched no case — in an active case workflow,
@@ -36,11 +37,12 @@ export class CreateCaseFromMail implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Case', 'Skipped'],
-		credentials: [{ name: 'mailCasesStore', required: false }],
+		credentials: [{ name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' }],
 		properties: createCaseProperties,
 	};
 
 	methods = {
+		credentialTest: { mailCasesStoreTest },
 		loadOptions: {
 			/** R-PROC-6b: only ACTIVE workflows can start a case. */
 			async getActiveWorkflows(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {

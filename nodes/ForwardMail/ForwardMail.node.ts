@@ -8,6 +8,7 @@ import {
 import { senderCredentials, sendThroughProperty } from '../shared/sender';
 import { forwardProperties } from './actions/forward.operation';
 import { router } from './actions/router';
+import { mailCasesStoreTest } from '../shared/store-credential-test';
 
 /**
  * R-PROC-6a: forwards a mail that matched no case to a configured address — the original as a
@@ -31,9 +32,11 @@ export class ForwardMail implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [...senderCredentials, { name: 'mailCasesStore', required: false }],
+		credentials: [...senderCredentials, { name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' }],
 		properties: [sendThroughProperty, ...forwardProperties],
 	};
+
+	methods = { credentialTest: { mailCasesStoreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

@@ -10,7 +10,7 @@ import * as contact from './actions/contact';
 import * as orgUnit from './actions/org-unit';
 import { router } from './actions/router';
 import * as workflow from './actions/workflow';
-import { mailCasesStoreTest } from './methods/credential-test';
+import { mailCasesStoreTest } from '../shared/store-credential-test';
 import { loadOptions } from './methods/load-options';
 
 /**

@@ -76,6 +76,7 @@ export class MailCasesTrigger implements INodeType {
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		const from = await readSourceProfile(this);
 		const settings = readTriggerSettings(this, from.kind === 'exchange' ? 'graph' : from.profile.protocol);
+		from.profile.timeoutMs = settings.connectionTimeoutMs;
 		const staticData = this.getWorkflowStaticData('node') as IDataObject & { pop3?: Pop3State };
 		if (from.kind === 'mailbox') staticData.pop3 ??= emptyPop3State();
 		const systemId = this.getInstanceId();

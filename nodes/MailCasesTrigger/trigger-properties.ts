@@ -94,6 +94,15 @@ export const triggerProperties: INodeProperties[] = [
 				description: 'Attachments become binary properties named prefix + number',
 			},
 			{
+				displayName: 'Connection Timeout (Seconds)',
+				name: 'connectionTimeoutSeconds',
+				type: 'number',
+				default: 20,
+				typeOptions: { minValue: 1 },
+				description:
+					'How long to wait for the mail server: connecting, the greeting, and the liveness check that finds connections that died without a word (half-open)',
+			},
+			{
 				displayName: 'Execution Timeout (Minutes)',
 				name: 'executionTimeoutMinutes',
 				type: 'number',

@@ -15,12 +15,15 @@ export interface TriggerSettings {
 	includeRaw: boolean;
 	includeAllHeaders: boolean;
 	executionTimeoutMs: number;
+	/** Connect, greeting and liveness-check (NOOP) timeout of the mailbox connection. */
+	connectionTimeoutMs: number;
 	/** Exchange: what "delete" does (move to Deleted Items, or delete permanently). */
 	exchangeDeleteMode: GraphDeleteMode;
 }
 
 interface Options {
 	attachmentPrefix?: string;
+	connectionTimeoutSeconds?: number;
 	executionTimeoutMinutes?: number;
 	includeAllHeaders?: boolean;
 	includeRaw?: boolean;
@@ -70,6 +73,7 @@ export function readTriggerSettings(ctx: ITriggerFunctions, protocol: 'imap' | '
 		includeRaw: options.includeRaw === true,
 		includeAllHeaders: options.includeAllHeaders === true,
 		executionTimeoutMs: (options.executionTimeoutMinutes ?? 60) * 60_000,
+		connectionTimeoutMs: (options.connectionTimeoutSeconds ?? 20) * 1000,
 		exchangeDeleteMode: permanent ? 'permanent' : 'deletedItems',
 	};
 }

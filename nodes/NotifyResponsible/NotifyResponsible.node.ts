@@ -8,6 +8,7 @@ import {
 import { senderCredentials, sendThroughProperty } from '../shared/sender';
 import { notifyProperties } from './actions/notify.operation';
 import { router } from './actions/router';
+import { mailCasesStoreTest } from '../shared/store-credential-test';
 
 /**
  * R-PROC-3: tells the members of a case's responsible org unit / role that a new message
@@ -32,9 +33,11 @@ export class NotifyResponsible implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [...senderCredentials, { name: 'mailCasesStore', required: false }],
+		credentials: [...senderCredentials, { name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' }],
 		properties: [sendThroughProperty, ...notifyProperties],
 	};
+
+	methods = { credentialTest: { mailCasesStoreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

@@ -61,7 +61,7 @@ export class ImapSource implements MailSource {
 		});
 		client.on('close', () => this.wake?.());
 		try {
-			const box = await client.mailboxOpen(this.folder);
+			const box = await withTimeout(client.mailboxOpen(this.folder), this.profile.timeoutMs ?? 20_000, 'SELECT');
 			if (this.uidValidity !== undefined && box.uidValidity !== this.uidValidity) {
 				this.reset = true;
 				this.attempts.clear();
@@ -71,6 +71,17 @@ export class ImapSource implements MailSource {
 			client.close();
 			throw imapError(error, this.profile, `opening folder "${this.folder}"`);
 		}
+	}
+
+	/**
+	 * Small commands (SEARCH, STORE, EXPUNGE, MOVE, LIST) may take at most the connection
+	 * timeout: on a connection that died without a word they would otherwise wait for the socket
+	 * timeout (minutes). The caller then closes the connection and the intake loop reconnects;
+	 * what was not done happens again (disposal is idempotent, the case store's ledger guards
+	 * the rest). Message downloads are bounded by the socket's inactivity timeout instead.
+	 */
+	private bounded<T>(command: Promise<T>, what: string): Promise<T> {
+		return withTimeout(command, this.profile.timeoutMs ?? 20_000, what);
 	}
 
 	takeReset(): boolean {
@@ -83,16 +94,21 @@ export class ImapSource implements MailSource {
 		const imap = this.imap;
 		this.newMail = false;
 		try {
-			const found = await imap.search({ deleted: false, unKeyword: PROCESSED_KEYWORD }, { uid: true });
+			const found = await this.bounded(imap.search({ deleted: false, unKeyword: PROCESSED_KEYWORD }, { uid: true }), 'SEARCH');
 			const uids = (found || []).filter((uid) => !exclude.has(String(uid))).sort((a, b) => a - b).slice(0, limit);
 			if (!uids.length) return [];
 			const result: PendingMail[] = [];
-			for await (const message of imap.fetch(uids, { uid: true, size: true, flags: true }, { uid: true })) {
-				const key = String(message.uid);
-				const count = [...(message.flags ?? [])].filter((f) => f.startsWith(ATTEMPT_KEYWORD)).length;
-				this.attempts.set(key, count);
-				result.push({ key, size: message.size ?? 0 });
-			}
+			await this.bounded(
+				(async () => {
+					for await (const message of imap.fetch(uids, { uid: true, size: true, flags: true }, { uid: true })) {
+						const key = String(message.uid);
+						const count = [...(message.flags ?? [])].filter((f) => f.startsWith(ATTEMPT_KEYWORD)).length;
+						this.attempts.set(key, count);
+						result.push({ key, size: message.size ?? 0 });
+					}
+				})(),
+				'FETCH FLAGS',
+			);
 			return result.sort((a, b) => Number(a.key) - Number(b.key));
 		} catch (error) {
 			throw imapError(error, this.profile, 'listing mails');
@@ -119,12 +135,12 @@ export class ImapSource implements MailSource {
 		const imap = this.imap;
 		try {
 			if (disposition.kind === 'delete') {
-				await imap.messageDelete(key, { uid: true });
+				await this.bounded(imap.messageDelete(key, { uid: true }), 'messageDelete');
 			} else if (disposition.kind === 'move') {
 				await this.ensureFolder(disposition.folder);
-				await imap.messageMove(key, disposition.folder, { uid: true });
+				await this.bounded(imap.messageMove(key, disposition.folder, { uid: true }), 'messageMove');
 			} else {
-				await imap.messageFlagsAdd(key, ['\\Seen', PROCESSED_KEYWORD], { uid: true });
+				await this.bounded(imap.messageFlagsAdd(key, ['\\Seen', PROCESSED_KEYWORD], { uid: true }), 'messageFlagsAdd');
 			}
 			this.attempts.delete(key);
 		} catch (error) {
@@ -138,12 +154,12 @@ export class ImapSource implements MailSource {
 		const set = keys.join(',');
 		try {
 			if (disposition.kind === 'delete') {
-				await imap.messageDelete(set, { uid: true });
+				await this.bounded(imap.messageDelete(set, { uid: true }), 'messageDelete');
 			} else if (disposition.kind === 'move') {
 				await this.ensureFolder(disposition.folder);
-				await imap.messageMove(set, disposition.folder, { uid: true });
+				await this.bounded(imap.messageMove(set, disposition.folder, { uid: true }), 'messageMove');
 			} else {
-				await imap.messageFlagsAdd(set, ['\\Seen', PROCESSED_KEYWORD], { uid: true });
+				await this.bounded(imap.messageFlagsAdd(set, ['\\Seen', PROCESSED_KEYWORD], { uid: true }), 'messageFlagsAdd');
 			}
 			for (const key of keys) this.attempts.delete(key);
 		} catch (error) {
@@ -155,7 +171,7 @@ export class ImapSource implements MailSource {
 		const next = (this.attempts.get(key) ?? 0) + 1;
 		this.attempts.set(key, next);
 		try {
-			await this.imap.messageFlagsAdd(key, [`${ATTEMPT_KEYWORD}${next}`], { uid: true });
+			await this.bounded(this.imap.messageFlagsAdd(key, [`${ATTEMPT_KEYWORD}${next}`], { uid: true }), 'messageFlagsAdd');
 		} catch {
 			// The count is still kept in memory; the server copy is a convenience for restarts.
 		}
@@ -166,8 +182,8 @@ export class ImapSource implements MailSource {
 		const imap = this.imap;
 		try {
 			await this.ensureFolder(this.options.quarantineFolder);
-			await imap.messageFlagsAdd(key, [QUARANTINE_KEYWORD], { uid: true });
-			await imap.messageMove(key, this.options.quarantineFolder, { uid: true });
+			await this.bounded(imap.messageFlagsAdd(key, [QUARANTINE_KEYWORD], { uid: true }), 'messageFlagsAdd');
+			await this.bounded(imap.messageMove(key, this.options.quarantineFolder, { uid: true }), 'messageMove');
 			this.attempts.delete(key);
 		} catch (error) {
 			throw imapError(error, this.profile, `moving UID ${key} to quarantine (${reason})`);
@@ -175,12 +191,12 @@ export class ImapSource implements MailSource {
 	}
 
 	private async ensureFolder(path: string): Promise<void> {
-		const folders = await this.imap.list();
+		const folders = await this.bounded(this.imap.list(), 'LIST');
 		if (folders.some((f) => f.path === path)) return;
 		try {
-			await this.imap.mailboxCreate(path);
+			await this.bounded(this.imap.mailboxCreate(path), 'mailboxCreate');
 		} catch (error) {
-			const again = await this.imap.list();
+			const again = await this.bounded(this.imap.list(), 'LIST');
 			if (!again.some((f) => f.path === path)) throw error;
 		}
 	}
@@ -207,12 +223,22 @@ export class ImapSource implements MailSource {
 		});
 		this.wake = undefined;
 		if (signal.aborted) return;
-		// A liveness check: a half-open connection raises no event, but NOOP fails or times out.
+		// A liveness check that also asks whether the folder is still the one we selected. A
+		// half-open connection raises no event, but this command times out. A folder deleted and
+		// created again by another client (new UIDVALIDITY) is not announced by every server, and
+		// STATUS/LIST answer from the session's stale view: selecting the folder again is what
+		// reliably shows its current UIDVALIDITY.
+		let box;
 		try {
-			await withTimeout(this.imap.noop(), this.profile.timeoutMs ?? 20_000, 'NOOP');
+			box = await this.bounded(this.imap.mailboxOpen(this.folder), 'SELECT');
 		} catch (error) {
-			throw imapError(error, this.profile, 'checking the connection (NOOP)');
+			throw imapError(error, this.profile, `checking folder "${this.folder}"`);
 		}
+		if (this.uidValidity !== undefined && box.uidValidity !== this.uidValidity) {
+			this.reset = true;
+			this.attempts.clear();
+		}
+		this.uidValidity = box.uidValidity;
 	}
 
 	async close(): Promise<void> {
@@ -220,8 +246,11 @@ export class ImapSource implements MailSource {
 		this.client = undefined;
 		if (!client) return;
 		try {
-			if (client.usable) await client.logout();
+			// LOGOUT politely, but never wait on a connection that stopped answering (half-open).
+			if (client.usable) await withTimeout(client.logout(), this.profile.timeoutMs ?? 20_000, 'LOGOUT');
 		} catch {
+			// closed below
+		} finally {
 			client.close();
 		}
 	}

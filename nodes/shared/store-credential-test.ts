@@ -3,9 +3,9 @@ import type {
 	ICredentialTestFunctions,
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
-import { openStore, type Store } from '../../../lib/store';
-import { errorMessage } from '../../shared/errors';
-import { storeConfigFrom } from '../../shared/store';
+import { openStore, type Store } from '../../lib/store';
+import { errorMessage } from './errors';
+import { storeConfigFrom } from './store';
 
 /**
  * The "Test" button of the Mail Cases Store credential: opens the store with the entered

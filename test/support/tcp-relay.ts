@@ -1,0 +1,58 @@
+import net from 'net';
+
+/**
+ * A TCP relay on 127.0.0.1 in front of a server, for network-failure tests: `freeze()` stops
+ * moving bytes on the connections open now without closing them — a half-open connection as a
+ * dead NAT entry or a pulled cable leaves it: no FIN, no RST, no event. New connections work.
+ */
+export interface TcpRelay {
+	port: number;
+	/** Connections accepted so far. */
+	readonly connections: number;
+	freeze(): void;
+	close(): Promise<void>;
+}
+
+export async function startTcpRelay(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpRelay> {
+	const pairs = new Set<{ client: net.Socket; upstream: net.Socket; frozen: boolean }>();
+	let connections = 0;
+	const server = net.createServer((client) => {
+		connections++;
+		const upstream = net.connect(targetPort, targetHost);
+		const pair = { client, upstream, frozen: false };
+		pairs.add(pair);
+		const forward = (from: net.Socket, to: net.Socket) =>
+			from.on('data', (chunk) => {
+				if (!pair.frozen) to.write(chunk);
+			});
+		forward(client, upstream);
+		forward(upstream, client);
+		const end = () => {
+			if (pair.frozen) return; // a frozen connection says nothing, not even goodbye
+			client.destroy();
+			upstream.destroy();
+			pairs.delete(pair);
+		};
+		for (const s of [client, upstream]) {
+			s.on('error', end);
+			s.on('close', end);
+		}
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return {
+		port: (server.address() as net.AddressInfo).port,
+		get connections() {
+			return connections;
+		},
+		freeze() {
+			for (const pair of pairs) pair.frozen = true;
+		},
+		async close() {
+			for (const pair of pairs) {
+				pair.client.destroy();
+				pair.upstream.destroy();
+			}
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
+}
