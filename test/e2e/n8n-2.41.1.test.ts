@@ -1,0 +1,9 @@
+/**
+ * The packed package inside a real n8n 2.41.1 (Node 24), installed from test/e2e/n8n-2.41.1
+ * (scripts/e2e-install.sh): node types listed, credential tests through the REST API
+ * (R-OUT-7, R-IN-3), and an active trigger workflow whose failing mail is retried and
+ * quarantined by the n8n server (R-PROC-4, R-PLUS-1). Scenarios: test/e2e/support/suite.ts.
+ */
+import { describeInN8n } from './support/suite';
+
+describeInN8n('2.41.1');
