@@ -512,7 +512,12 @@ describe('global setup starts the stack only for runs that include stack tests',
 		expect(await decide(['--selectProjects=unit'])).toBe(false);
 		expect(await decide([], ['test/unit/'])).toBe(false);
 		expect(await decide([], ['test/unit/cases/case-number.test.ts'])).toBe(false);
-		expect(await decide(['--ignoreProjects', 'integration', 'workflows'])).toBe(false);
+		expect(await decide(['--ignoreProjects', 'integration', 'workflows', 'e2e'])).toBe(false);
+	});
+
+	test('the e2e project needs the stack too', async () => {
+		expect(await decide(['--ignoreProjects', 'integration', 'workflows'])).toBe(true);
+		expect(await decide(['--selectProjects', 'e2e'])).toBe(true);
 	});
 
 	test('runs that include integration or workflow tests start it', async () => {
