@@ -7,7 +7,7 @@ const common = {
 	transform: { '^.+\\.ts$': tsJest },
 	moduleFileExtensions: ['ts', 'js', 'json'],
 	// The e2e harness folders hold whole n8n installations; Jest's module map need not see them.
-	modulePathIgnorePatterns: ['<rootDir>/test/e2e/n8n-'],
+	modulePathIgnorePatterns: ['<rootDir>/test/e2e/n8n-[^/]+/'],
 };
 module.exports = {
 	globalSetup: '<rootDir>/test/support/global-setup.ts',
