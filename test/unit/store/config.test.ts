@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
 	DEFAULT_MAX_ATTACHMENT_BYTES_PER_MAIL,
@@ -19,9 +20,10 @@ describe('store configuration', () => {
 	});
 
 	test('defaults are filled in', () => {
-		expect(normalizeStoreConfig({ kind: 'sqlite', path: '/tmp/x.sqlite' })).toEqual({
+		const file = join(tmpdir(), 'x.sqlite');
+		expect(normalizeStoreConfig({ kind: 'sqlite', path: file })).toEqual({
 			kind: 'sqlite',
-			path: '/tmp/x.sqlite',
+			path: file,
 			busyTimeoutMs: 15000,
 			caseNumberFormat: '{YYYY}-{SEQ:6}',
 			maxAttachmentBytesPerMail: DEFAULT_MAX_ATTACHMENT_BYTES_PER_MAIL,
