@@ -4,7 +4,7 @@ import { mailActivityInput } from '../../lib/cases/mail-activity';
 import { mailLedgerKey } from '../../lib/cases/mail-ledger-key';
 import { MailCasesError } from '../../lib/errors';
 import type { Store } from '../../lib/store';
-import { toNodeError } from '../shared/errors';
+import { failedItem } from '../shared/errors';
 import { mailFromItem } from '../shared/mail-item';
 import { storeFor } from '../shared/store';
 import { fieldPlanJson, planCaseFieldUpdates, type FieldPlan } from './apply-fields';
@@ -89,12 +89,7 @@ export async function addMailToCases(this: IExecuteFunctions): Promise<INodeExec
 			store ??= await storeFor(this);
 			output.push(await addOne(this, i, store));
 		} catch (error) {
-			const nodeError = toNodeError(this.getNode(), error, i);
-			if (!this.continueOnFail()) throw nodeError;
-			output.push({
-				json: { error: nodeError.message, code: nodeError.description },
-				pairedItem: { item: i },
-			});
+			output.push(failedItem(this, error, i));
 		}
 	}
 	return [output];

@@ -4,7 +4,7 @@ import { checkCaseSender } from '../../lib/cases/case-sender';
 import { findCaseForMail } from '../../lib/cases/find-case';
 import { mailLedgerKey } from '../../lib/cases/mail-ledger-key';
 import type { Store } from '../../lib/store';
-import { toNodeError } from '../shared/errors';
+import { failedItem } from '../shared/errors';
 import { mailFromItem } from '../shared/mail-item';
 import { storeFor } from '../shared/store';
 import { senderPolicies } from './sender-policy.properties';
@@ -102,12 +102,7 @@ export async function matchCases(this: IExecuteFunctions): Promise<INodeExecutio
 				json: { ...base.json, case: caseJson(found.case) as unknown as IDataObject, caseMatch },
 			});
 		} catch (error) {
-			const nodeError = toNodeError(this.getNode(), error, i);
-			if (!this.continueOnFail()) throw nodeError;
-			matched.push({
-				json: { error: nodeError.message, code: nodeError.description },
-				pairedItem: { item: i },
-			});
+			matched.push(failedItem(this, error, i));
 		}
 	}
 	return [matched, unmatched];

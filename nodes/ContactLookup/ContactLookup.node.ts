@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 import { contactJson } from '../../lib/cases/case-json';
 import type { Store } from '../../lib/store';
-import { toNodeError } from '../shared/errors';
+import { failedItem } from '../shared/errors';
 import { storeFor } from '../shared/store';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
 
@@ -87,12 +87,7 @@ export class ContactLookup implements INodeType {
 					pairedItem: { item: i },
 				});
 			} catch (error) {
-				const nodeError = toNodeError(this.getNode(), error, i);
-				if (!this.continueOnFail()) throw nodeError;
-				output.push({
-					json: { error: nodeError.message, code: nodeError.description },
-					pairedItem: { item: i },
-				});
+				output.push(failedItem(this, error, i));
 			}
 		}
 		return [output];

@@ -7,7 +7,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { parseFieldLines, type FieldSeparator } from '../../lib/cases/field-lines';
-import { toNodeError } from '../shared/errors';
+import { failedItem } from '../shared/errors';
 
 interface ParseOptions {
 	colonSeparator?: boolean;
@@ -135,12 +135,7 @@ export class ParseFields implements INodeType {
 					pairedItem: { item: i },
 				});
 			} catch (error) {
-				const nodeError = toNodeError(this.getNode(), error, i);
-				if (!this.continueOnFail()) throw nodeError;
-				output.push({
-					json: { error: nodeError.message, code: nodeError.description },
-					pairedItem: { item: i },
-				});
+				output.push(failedItem(this, error, i));
 			}
 		}
 		return [output];

@@ -1,4 +1,11 @@
-import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INode,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
 import { isMailCasesError, type ErrorCode } from '../../lib/errors';
 
 /** Codes that describe a remote system's failure (server, network) rather than bad input. */
@@ -47,4 +54,24 @@ export function toNodeError(node: INode, error: unknown, itemIndex?: number): No
 export function errorMessage(error: unknown): string {
 	if (isMailCasesError(error)) return error.message;
 	return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * What a node outputs for an input item that failed: with "continue on fail" (On Error →
+ * Continue) the package's error item `{ error, code }` paired with its input — with the input's
+ * JSON kept when `keepInput` — otherwise the n8n error is thrown (with the item index).
+ */
+export function failedItem(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+	options: { keepInput?: boolean } = {},
+): INodeExecutionData {
+	const nodeError = toNodeError(ctx.getNode(), error, itemIndex);
+	if (!ctx.continueOnFail()) throw nodeError;
+	const input = options.keepInput ? ctx.getInputData()[itemIndex].json : {};
+	return {
+		json: { ...input, error: nodeError.message, code: nodeError.description },
+		pairedItem: { item: itemIndex },
+	};
 }

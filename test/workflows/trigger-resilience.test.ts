@@ -96,7 +96,7 @@ test('a folder recreated under the trigger (new UIDVALIDITY): mails with reused 
 		await admin.mailboxCreate('Tickets');
 		await admin.append('Tickets', await composeMail({ from: 'kunde@kunde.test', to: stackUser(user).address, subject: 'Neu nach Neuanlage', text: 'x' }));
 		const status = await admin.status('Tickets', { uidNext: true });
-		expect(status.uidNext).toBe(2);
+		expect(status && status.uidNext).toBe(2);
 	} finally {
 		await admin.logout();
 	}

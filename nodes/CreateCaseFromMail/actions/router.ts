@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { toNodeError } from '../../shared/errors';
+import { failedItem, toNodeError } from '../../shared/errors';
 import { storeFor } from '../../shared/store';
 import { createCase } from './create-case.operation';
 
@@ -16,12 +16,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				const { output, item } = await createCase(this, i, store, systemId);
 				(output === 0 ? cases : skipped).push(item);
 			} catch (error) {
-				const nodeError = toNodeError(this.getNode(), error, i);
-				if (!this.continueOnFail()) throw nodeError;
-				cases.push({
-					json: { ...items[i].json, error: nodeError.message, code: nodeError.description },
-					pairedItem: { item: i },
-				});
+				cases.push(failedItem(this, error, i, { keepInput: true }));
 			}
 		}
 	} catch (error) {

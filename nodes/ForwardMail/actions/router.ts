@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { MailSender } from '../../../lib/protocols/mail-sender';
 import type { Store } from '../../../lib/store';
-import { warnIfNotDefaultProfile } from '../../NotifyResponsible/actions/default-profile';
-import { toNodeError } from '../../shared/errors';
+import { warnIfNotDefaultProfile } from '../../shared/default-profile';
+import { failedItem, toNodeError } from '../../shared/errors';
 import { senderFor } from '../../shared/sender';
 import { storeFor } from '../../shared/store';
 import { forward } from './forward.operation';
@@ -23,12 +23,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			try {
 				output.push(await forward(this, i, sender, openStore, systemId));
 			} catch (error) {
-				const nodeError = toNodeError(this.getNode(), error, i);
-				if (!this.continueOnFail()) throw nodeError;
-				output.push({
-					json: { ...items[i].json, error: nodeError.message, code: nodeError.description },
-					pairedItem: { item: i },
-				});
+				output.push(failedItem(this, error, i, { keepInput: true }));
 			}
 		}
 	} catch (error) {

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { Store } from '../../../lib/store';
-import { toNodeError } from '../../shared/errors';
+import { failedItem } from '../../shared/errors';
 import { defaultStoreConfig, storeFor } from '../../shared/store';
 import * as contact from './contact';
 import * as mailCase from './case';
@@ -54,13 +54,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			opening ??= storeFor(this);
 			output.push(...(await run.execute(this, i, await opening)));
 		} catch (error) {
-			const nodeError = toNodeError(this.getNode(), error, i);
-			if (!this.continueOnFail()) throw nodeError;
-			// the package's error item: { error, code: "Error code <CODE>" } (as Send Mail)
-			output.push({
-				json: { error: nodeError.message, code: nodeError.description },
-				pairedItem: { item: i },
-			});
+			output.push(failedItem(this, error, i));
 		}
 	}
 	return [output];

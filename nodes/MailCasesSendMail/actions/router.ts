@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { MailSender } from '../../../lib/protocols/mail-sender';
-import { toNodeError } from '../../shared/errors';
+import { failedItem } from '../../shared/errors';
 import { senderFor } from '../../shared/sender';
 import { send } from './send.operation';
 import { sendTest } from './send-test.operation';
@@ -26,9 +26,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 					output.push(await send(this, i, sender));
 				}
 			} catch (error) {
-				const nodeError = toNodeError(this.getNode(), error, i);
-				if (!this.continueOnFail()) throw nodeError;
-				output.push({ json: { error: nodeError.message, code: nodeError.description }, pairedItem: { item: i } });
+				output.push(failedItem(this, error, i));
 			}
 		}
 	} finally {

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { MailSender } from '../../../lib/protocols/mail-sender';
-import { toNodeError } from '../../shared/errors';
+import { failedItem, toNodeError } from '../../shared/errors';
 import { senderFor } from '../../shared/sender';
 import { storeFor } from '../../shared/store';
-import { warnIfNotDefaultProfile } from './default-profile';
+import { warnIfNotDefaultProfile } from '../../shared/default-profile';
 import { notify } from './notify.operation';
 
 /** Notifies for every input item over one sender (SMTP pool or Graph client) and one store. */
@@ -20,12 +20,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			try {
 				output.push(await notify(this, i, store, sender, systemId));
 			} catch (error) {
-				const nodeError = toNodeError(this.getNode(), error, i);
-				if (!this.continueOnFail()) throw nodeError;
-				output.push({
-					json: { ...items[i].json, error: nodeError.message, code: nodeError.description },
-					pairedItem: { item: i },
-				});
+				output.push(failedItem(this, error, i, { keepInput: true }));
 			}
 		}
 	} catch (error) {

@@ -1,5 +1,5 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import type { MailSender } from '../../../lib/protocols/mail-sender';
+import type { MailSender } from '../../lib/protocols/mail-sender';
 
 /**
  * R-OUT-6: system mails (notifications, forwards) are meant to go out through the profile
