@@ -12,6 +12,7 @@ import { testSmtpProfile } from '../../lib/protocols/smtp/smtp-connection-test';
 import { errorMessage } from '../shared/errors';
 import { smtpProfileFrom } from '../shared/profiles';
 import { sendThroughProperty } from '../shared/sender';
+import { mailCasesStoreTest } from '../shared/store-credential-test';
 import { exchangeCredentialTest } from '../MailCasesTrigger/exchange-credential-test';
 import { router } from './actions/router';
 import { sendProperties } from './actions/send.operation';
@@ -31,10 +32,12 @@ export class MailCasesSendMail implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		// The entries of `senderCredentials` (SMTP profile or Exchange profile, chosen by "Send
-		// Through"), written out with their credential tests so n8n's tooling sees them.
+		// Through"), written out with their credential tests so n8n's tooling sees them. The store
+		// is used only by the options "Record on Case" / "Send Once Per" (embedded store without it).
 		credentials: [
 			{ name: 'mailCasesSmtp', required: true, testedBy: 'mailCasesSmtpTest', displayOptions: { show: { sendThrough: ['smtp'] } } },
 			{ name: 'mailCasesExchange', required: true, testedBy: 'mailCasesExchangeTest', displayOptions: { show: { sendThrough: ['exchange'] } } },
+			{ name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' },
 		],
 		properties: [
 			sendThroughProperty,
@@ -70,6 +73,8 @@ export class MailCasesSendMail implements INodeType {
 			},
 			/** R-EXO-2: the "Test" button of the Exchange profile dialog (the same test as the trigger's). */
 			mailCasesExchangeTest: exchangeCredentialTest,
+			/** The "Test" button of the Mail Cases Store credential (Record on Case / Send Once Per). */
+			mailCasesStoreTest,
 		},
 	};
 

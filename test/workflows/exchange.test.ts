@@ -475,7 +475,10 @@ describe('R-EXO-2 / R-IN-3: the Exchange profile test of the nodes (mailCasesExc
 		expect(new MailCasesSendMail().description.credentials).toEqual([
 			expect.objectContaining({ name: 'mailCasesSmtp', testedBy: 'mailCasesSmtpTest', displayOptions: { show: { sendThrough: ['smtp'] } } }),
 			expect.objectContaining({ name: 'mailCasesExchange', testedBy: 'mailCasesExchangeTest', displayOptions: { show: { sendThrough: ['exchange'] } } }),
+			// only for the options Record on Case / Send Once Per; without it the embedded store
+			{ name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' },
 		]);
+		expect(Object.keys(new MailCasesSendMail().methods.credentialTest).sort()).toEqual(['mailCasesExchangeTest', 'mailCasesSmtpTest', 'mailCasesStoreTest']);
 	});
 
 	test('success: "Connected to … : N mails in Inbox", from the trigger and from Send Mail', async () => {

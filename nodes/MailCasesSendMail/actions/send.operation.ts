@@ -1,7 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { MailCasesError } from '../../../lib/errors';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { isMailCasesError, MailCasesError } from '../../../lib/errors';
+import { onceMessageId } from '../../../lib/mail/once-message-id';
 import { buildOutgoingMessage, type OutgoingAttachment } from '../../../lib/mail/outgoing-message';
 import type { MailSender } from '../../../lib/protocols/mail-sender';
+import type { Store } from '../../../lib/store';
 
 const show = { show: { operation: ['send'] } };
 
@@ -99,7 +101,16 @@ export const sendProperties: INodeProperties[] = [
 				name: 'messageId',
 				type: 'string',
 				default: '',
-				description: 'Message-ID to use; a new one is generated when empty',
+				description: 'Message-ID to use; a new one is generated when empty. Not together with Send Once Per.',
+			},
+			{
+				displayName: 'Record on Case',
+				name: 'caseNumber',
+				type: 'string',
+				default: '',
+				placeholder: '={{ $json.case.number }}',
+				description:
+					'Number of a case (it must exist) on which the sent mail is recorded: its Message-ID is linked to the case, so a reply to this mail finds the case even without the case number in the subject. Uses the node\'s Mail Cases Store credential, or the embedded store when none is set.',
 			},
 			{
 				displayName: 'References',
@@ -109,6 +120,15 @@ export const sendProperties: INodeProperties[] = [
 				description: 'Message-IDs of the thread, separated by spaces',
 			},
 			{ displayName: 'Reply-To', name: 'replyTo', type: 'string', default: '' },
+			{
+				displayName: 'Send Once Per',
+				name: 'sendOnceKey',
+				type: 'string',
+				default: '',
+				placeholder: '={{ $json.messageId }}',
+				description:
+					'Needs Record on Case. A key, e.g. the incoming mail\'s Message-ID: the mail gets a Message-ID derived from this n8n instance, the case, the key and the sender domain, and is not sent again when that Message-ID is already recorded (the same mail processed again). If n8n stops after sending but before recording, the next run sends it once more with the same Message-ID.',
+			},
 		],
 	},
 ];
@@ -122,6 +142,26 @@ interface SendOptions {
 	messageId?: string;
 	references?: string;
 	replyTo?: string;
+	caseNumber?: string | number;
+	sendOnceKey?: string | number;
+}
+
+/** What the send operation needs besides the sender: only Record on Case opens the store. */
+export interface SendContext {
+	/** The case store of the node (credential, or the embedded SQLite store); opened on first call. */
+	store: () => Promise<Store>;
+	/** The n8n instance id, part of the Send Once Per Message-ID. */
+	systemId: string;
+}
+
+/**
+ * An option's text: undefined when the option is not in the collection, else trimmed ('' when
+ * its expression gave nothing, so an option that was added is never silently ignored).
+ */
+function optionText(options: SendOptions, name: 'caseNumber' | 'sendOnceKey'): string | undefined {
+	if (!Object.prototype.hasOwnProperty.call(options, name)) return undefined;
+	const value: unknown = options[name];
+	return value === undefined || value === null ? '' : String(value).trim();
 }
 
 async function readAttachments(ctx: IExecuteFunctions, itemIndex: number, names: string): Promise<OutgoingAttachment[]> {
@@ -138,10 +178,85 @@ async function readAttachments(ctx: IExecuteFunctions, itemIndex: number, names:
 	return result;
 }
 
-/** Send: one mail per input item through the execution's sender (SMTP pool or Graph client). */
-export async function send(ctx: IExecuteFunctions, itemIndex: number, sender: MailSender): Promise<INodeExecutionData> {
+/**
+ * Send: one mail per input item through the execution's sender (SMTP pool or Graph client).
+ * With Record on Case the sent Message-ID is linked to the case (R-PLUS-4); with Send Once Per as
+ * well, the Message-ID is deterministic and a mail whose id is already recorded is not sent again
+ * (R-PLUS-2).
+ */
+export async function send(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	sender: MailSender,
+	context: SendContext,
+): Promise<INodeExecutionData> {
 	const format = ctx.getNodeParameter('emailFormat', itemIndex) as string;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as SendOptions;
+	const subject = ctx.getNodeParameter('subject', itemIndex, '') as string;
+	const caseNumber = optionText(options, 'caseNumber');
+	const onceKey = optionText(options, 'sendOnceKey');
+	if (onceKey !== undefined && caseNumber === undefined) {
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			'"Send Once Per" needs "Record on Case": set the number of the case the mail belongs to',
+		);
+	}
+	if (onceKey !== undefined && String(options.messageId ?? '').trim()) {
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			'"Message-ID" and "Send Once Per" cannot be used together: Send Once Per sets the Message-ID itself',
+		);
+	}
+	if (caseNumber === '') {
+		throw new MailCasesError('INVALID_INPUT', '"Record on Case" is empty: no case number to record the mail on');
+	}
+	if (onceKey === '') {
+		throw new MailCasesError('INVALID_INPUT', '"Send Once Per" is empty: no key to send the mail once for');
+	}
+
+	const base: IDataObject = {};
+	let caseId: number | undefined;
+	let store: Store | undefined;
+	let messageId = options.messageId || undefined;
+	if (caseNumber !== undefined) {
+		store = await context.store();
+		const theCase = await store.cases.getByNumber(caseNumber);
+		if (!theCase) {
+			throw new MailCasesError(
+				'NOT_FOUND',
+				`Record on Case: case ${caseNumber} does not exist in ${store.description}; nothing was sent`,
+			);
+		}
+		caseId = theCase.id;
+		base.caseNumber = theCase.number;
+		base.caseId = theCase.id;
+		if (onceKey !== undefined) {
+			messageId = onceMessageId({
+				systemId: context.systemId,
+				scope: 'send',
+				caseId: theCase.id,
+				key: onceKey,
+				fromAddress: sender.from.address,
+			});
+			if (await store.cases.isOutgoingMessageId(messageId)) {
+				return {
+					json: {
+						sent: false,
+						replayed: true,
+						reason: `A mail with this Message-ID was sent for this "Send Once Per" key before; not sent again`,
+						messageId,
+						from: sender.from.address,
+						subject,
+						...base,
+						profileIsDefault: sender.isDefault,
+						sentThrough: sender.kind,
+					},
+					pairedItem: { item: itemIndex },
+				};
+			}
+		}
+	}
+
 	const headers: Record<string, string> = {};
 	for (const { name, value } of options.headers?.header ?? []) if (name) headers[name] = value;
 	const message = buildOutgoingMessage({
@@ -150,24 +265,44 @@ export async function send(ctx: IExecuteFunctions, itemIndex: number, sender: Ma
 		cc: options.cc,
 		bcc: options.bcc,
 		replyTo: options.replyTo,
-		subject: ctx.getNodeParameter('subject', itemIndex, '') as string,
+		subject,
 		text: format !== 'html' ? (ctx.getNodeParameter('text', itemIndex, '') as string) : undefined,
 		html: format !== 'text' ? (ctx.getNodeParameter('html', itemIndex, '') as string) : undefined,
 		attachments: options.attachments ? await readAttachments(ctx, itemIndex, options.attachments) : [],
 		headers,
 		inReplyTo: options.inReplyTo || undefined,
 		references: options.references || undefined,
-		messageId: options.messageId || undefined,
+		messageId,
 	});
 	const result = await sender.send(message);
+	const sentId = result.messageId || message.messageId;
+	if (store && caseId !== undefined) {
+		// R-PLUS-4: a reply to this mail (In-Reply-To = this id) finds the case.
+		const failure = await store.cases.recordOutgoingMessageId(caseId, sentId).then(
+			() => undefined,
+			(error: unknown) => ({ error }),
+		);
+		if (failure) {
+			const { error } = failure;
+			const reason = error instanceof Error ? error.message : String(error);
+			throw new MailCasesError(
+				isMailCasesError(error) ? error.code : 'INTERNAL',
+				`The mail ${sentId} was sent, but recording it on case ${caseNumber} failed: ${reason}`,
+				{ cause: error },
+			);
+		}
+	}
 	return {
 		json: {
-			messageId: result.messageId,
+			sent: true,
+			replayed: false,
+			messageId: sentId,
 			accepted: result.accepted,
 			rejected: result.rejected,
 			response: result.response,
 			from: message.from.address,
 			subject: message.subject,
+			...base,
 			profileIsDefault: sender.isDefault,
 			sentThrough: sender.kind,
 		},
