@@ -2,9 +2,12 @@
  * R-PROC-1 / R-PLUS-4: the existing case an incoming mail belongs to, looked up in the store.
  *
  * Order:
- *   0. the ledger (R-PLUS-2): a mail that was already stored in (or opened) a case goes back to
- *      that case, so a replay takes the same path as the first run and the write after it
- *      replays instead of writing again — even if the subject rules or the data changed since;
+ *   0. the ledger (R-PLUS-2): a replay takes the same path as the first run, so the write after
+ *      it replays instead of writing again — even if the subject rules or the data changed
+ *      since. A mail already stored in a case goes back to that case (matched); a mail that
+ *      opened a case goes to "unmatched" again with reason `opened-case`, where Create Case
+ *      From Mail returns that case (replayed) and what follows it (the acknowledgement) can
+ *      finish what a crash interrupted;
  *   1. the case numbers in the subject, strongest form first (extractCaseNumbers): the first
  *      that names an existing case wins;
  *   2. the thread headers: In-Reply-To, then References newest first, against the Message-IDs
@@ -31,7 +34,7 @@ export interface FindCaseOptions extends ExtractCaseNumbersOptions {
 
 export type CaseMatchVia = 'ledger' | 'subject' | 'thread';
 
-export type UnmatchedReason = 'no-case-reference' | 'case-not-found';
+export type UnmatchedReason = 'no-case-reference' | 'case-not-found' | 'opened-case';
 
 export type FindCaseResult =
 	| {
@@ -76,14 +79,16 @@ export async function findCaseForMail(
 
 	if (messageKey) {
 		const entry = await store.ledger.lookup(messageKey);
-		if (
-			entry &&
-			entry.caseId !== null &&
-			(entry.outcome === 'activity_added' || entry.outcome === 'case_created')
-		) {
-			const c = await store.cases.get(entry.caseId);
-			if (c) return { matched: true, case: c, via: 'ledger', caseNumbers };
-		}
+		const c = entry?.caseId != null ? await store.cases.get(entry.caseId) : undefined;
+		if (c && entry?.outcome === 'activity_added')
+			return { matched: true, case: c, via: 'ledger', caseNumbers };
+		if (c && entry?.outcome === 'case_created')
+			return {
+				matched: false,
+				reason: 'opened-case',
+				message: `This mail opened case ${c.number} when it was processed before; it takes the same way again`,
+				caseNumbers,
+			};
 	}
 
 	const byNumber = await lookupNumbers(store, caseNumbers);

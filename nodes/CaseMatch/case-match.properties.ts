@@ -4,7 +4,7 @@ import { plusAddressingOption, senderPolicyOptions } from './sender-policy.prope
 export const caseMatchProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Matched mails leave on the first output with a <code>case</code> object; mails for no existing case, and mails whose sender the policy refuses, leave on the second with a <code>reason</code>',
+			'Matched mails leave on the first output with a <code>case</code> object; mails for no existing case, mails whose sender the policy refuses, and a mail that opened a case before (processed again after a crash: it takes the same way to Create Case From Mail) leave on the second with a <code>reason</code>',
 		name: 'notice',
 		type: 'notice',
 		default: '',

@@ -119,6 +119,26 @@ describe('R-PROC-1 / R-PLUS-4: finding the existing case of a mail', () => {
 		expect(forwarded).toMatchObject({ matched: false, reason: 'no-case-reference' });
 	});
 
+	test('R-PLUS-2: a mail that opened a case goes the same way again — unmatched, reason opened-case — even when its subject names another case', async () => {
+		const opened = await store.ledger.createCaseFromMail({
+			messageKey: 'mid:new@kunde.example',
+			workflowId: kase.workflowId,
+			responsibleOrgUnitId: kase.responsibleOrgUnitId,
+			mail: { subject: 'Neue Anfrage' },
+		});
+		const found = await findCaseForMail(
+			store,
+			{ subject: `[#${other.number}] Neue Anfrage` },
+			{ messageKey: 'mid:new@kunde.example' },
+		);
+		expect(found).toEqual({
+			matched: false,
+			reason: 'opened-case',
+			message: `This mail opened case ${opened.case!.number} when it was processed before; it takes the same way again`,
+			caseNumbers: [other.number],
+		});
+	});
+
 	test('no number, no reply headers', async () => {
 		expect(await findCaseForMail(store, { subject: 'Bestellung 2026-000001' })).toMatchObject({
 			matched: false,
