@@ -10,13 +10,26 @@ export interface TcpRelay {
 	/** Connections accepted so far. */
 	readonly connections: number;
 	freeze(): void;
+	/**
+	 * `true`: the server behind the relay is gone — open connections are reset and new ones are
+	 * closed at once. `false`: relaying again.
+	 */
+	refuse(on: boolean): void;
 	close(): Promise<void>;
 }
 
-export async function startTcpRelay(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpRelay> {
+export async function startTcpRelay(
+	targetPort: number,
+	targetHost = '127.0.0.1',
+): Promise<TcpRelay> {
 	const pairs = new Set<{ client: net.Socket; upstream: net.Socket; frozen: boolean }>();
 	let connections = 0;
+	let refusing = false;
 	const server = net.createServer((client) => {
+		if (refusing) {
+			client.resetAndDestroy();
+			return;
+		}
 		connections++;
 		const upstream = net.connect(targetPort, targetHost);
 		const pair = { client, upstream, frozen: false };
@@ -46,6 +59,15 @@ export async function startTcpRelay(targetPort: number, targetHost = '127.0.0.1'
 		},
 		freeze() {
 			for (const pair of pairs) pair.frozen = true;
+		},
+		refuse(on: boolean) {
+			refusing = on;
+			if (!on) return;
+			for (const pair of pairs) {
+				pair.client.resetAndDestroy();
+				pair.upstream.destroy();
+				pairs.delete(pair);
+			}
 		},
 		async close() {
 			for (const pair of pairs) {

@@ -12,79 +12,22 @@ import {
 	composeMail,
 	getStack,
 	listImap,
-	stackUser,
 	waitForMail,
 } from '../../support/mail-stack';
 import { packageCredentialTypes, packageNodeTypes } from '../../support/package-nodes';
 import { requireFromHarness, type N8nVersion } from './harness-folder';
-import type { ExecutionDetails, ExecutionSummary, WorkflowDefinition } from './n8n-rest';
+import type { WorkflowDefinition } from './n8n-rest';
+import { describeExecutions, outputOf } from './executions';
 import { startN8n, type N8nServer } from './n8n-server';
+import { mailboxData, smtpData } from './profiles';
 import { packedTarball } from './package-tarball';
+import { templateTests } from './template-suite';
+import { sleep, waitFor } from './wait';
+
+export { waitFor };
 
 export const PACKAGE = 'n8n-nodes-mail-cases';
 const type = (name: string) => `${PACKAGE}.${name}`;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns a truthy value; fails after `timeoutMs` with `what` and the last state. */
-export async function waitFor<T>(
-	check: () => Promise<T | undefined | null | false>,
-	timeoutMs: number,
-	what: string,
-	describe?: () => Promise<string>,
-): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let lastError: unknown;
-	for (;;) {
-		try {
-			const value = await check();
-			if (value) return value;
-		} catch (error) {
-			lastError = error;
-		}
-		if (Date.now() > deadline) {
-			const state = describe
-				? await describe().catch((e: Error) => `(state unknown: ${e.message})`)
-				: '';
-			throw new Error(
-				`timed out after ${timeoutMs} ms waiting for ${what}${state ? `; ${state}` : ''}${lastError ? `; last error: ${(lastError as Error).message}` : ''}`,
-			);
-		}
-		await sleep(250);
-	}
-}
-
-function mailboxData(user: string) {
-	const stack = getStack();
-	const u = stackUser(user);
-	// No CA certificate in the profile: n8n trusts the test CA through NODE_EXTRA_CA_CERTS, as a
-	// user's n8n would trust their company CA.
-	return {
-		protocol: 'imap',
-		host: stack.host,
-		tls: 'implicit',
-		port: stack.ports.imaps,
-		user: u.address,
-		password: u.password,
-		folder: 'INBOX',
-	};
-}
-
-function smtpData(user: string, extra: Record<string, unknown> = {}) {
-	const stack = getStack();
-	const u = stackUser(user);
-	return {
-		host: stack.host,
-		protocol: 'smtp',
-		port: stack.ports.submission,
-		starttls: 'auto',
-		user: u.address,
-		password: u.password,
-		fromAddress: u.address,
-		fromName: 'E2E Kundenservice',
-		...extra,
-	};
-}
 
 /** Delivers a customer's mail into a test user's INBOX (Dovecot LMTP). */
 async function plantMail(user: string, subject: string): Promise<void> {
@@ -184,18 +127,6 @@ function rejectingWorkflow(
 		},
 		settings: { executionOrder: 'v1' },
 	};
-}
-
-type Item = { json: Record<string, unknown> };
-
-/** Items a node put out on `output` in an execution's first run of it. */
-function outputOf(execution: ExecutionDetails, node: string, output = 0): Item[] {
-	const run = execution.data.resultData.runData[node]?.[0];
-	return (run?.data?.main?.[output] ?? []) as Item[];
-}
-
-function describeExecutions(list: ExecutionSummary[]): string {
-	return `executions: ${list.map((e) => `#${e.id} ${e.mode} ${e.status}`).join(', ') || 'none'}`;
 }
 
 /** Time limits of the tests (n8n's startup has its own, in beforeAll). */
@@ -522,5 +453,8 @@ export function describeInN8n(version: N8nVersion): void {
 			}),
 			WORKFLOW_TEST_MS,
 		);
+
+		// The templates of templates/ imported, activated and fed real mail (template-suite.ts).
+		templateTests({ version, server, withLog });
 	});
 }
