@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { freePorts } from '../../support/mail-stack/ports';
+import { freePorts, isPortFree } from '../../support/mail-stack/ports';
 import { isRunning, killGroup, recordGroup, startWatchdog } from '../../support/mail-stack/process';
 import { n8nEntryPoint, type N8nVersion } from './harness-folder';
 import { N8nRest } from './n8n-rest';
@@ -46,6 +46,8 @@ export interface StartN8nOptions {
 	readyTimeoutMs?: number;
 	/** Extra environment for n8n. */
 	env?: Record<string, string>;
+	/** Editor/REST port to use when it is free (e.g. 5678 for the demo); default: a random free port. */
+	port?: number;
 }
 
 export interface N8nTimings {
@@ -260,7 +262,9 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nServer> {
 	/** Spawns n8n (new ports when they were taken), waits until it is ready, logs in. */
 	const launch = async () => {
 		for (let attempt = 1; ; attempt++) {
-			const [port, brokerPort] = await freePorts(2);
+			const [free, brokerPort] = await freePorts(2);
+			const port =
+				attempt === 1 && options.port && (await isPortFree(options.port)) ? options.port : free;
 			const baseUrl = `http://127.0.0.1:${port}`;
 			const logFrom = logSize(logFile);
 			const out = openSync(logFile, 'a');
