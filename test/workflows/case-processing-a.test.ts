@@ -20,14 +20,7 @@ import {
 import { EmitItems } from '../fixtures/nodes/EmitItems.node';
 import { ManualTrigger } from '../fixtures/nodes/ManualTrigger.node';
 import { BACKENDS, StoreSite } from '../integration/store/support/backends';
-import {
-	claimUser,
-	composeMail,
-	deliver,
-	getStack,
-	listImap,
-	stackUser,
-} from '../support/mail-stack';
+import { claimUser, composeMail, deliver, listImap, stackUser } from '../support/mail-stack';
 import {
 	runWorkflow,
 	shutdownN8nEngine,
@@ -35,6 +28,7 @@ import {
 	type TriggerHandle,
 	type WorkflowJson,
 } from '../support/n8n';
+import { mailboxCredentialData } from '../support/credential-data';
 import { NODE, packageCredentialTypes, packageNodeTypes } from '../support/package-nodes';
 
 jest.setTimeout(120_000);
@@ -52,18 +46,7 @@ afterAll(async () => {
 });
 
 function mailboxCredential(user: string) {
-	const stack = getStack();
-	const u = stackUser(user);
-	return {
-		protocol: 'imap',
-		host: stack.host,
-		tls: 'implicit',
-		port: stack.ports.imaps,
-		user: u.address,
-		password: u.password,
-		folder: 'INBOX',
-		caCertificate: stack.caPem,
-	};
+	return mailboxCredentialData(user);
 }
 
 /** The "Mail Cases Store" credential pointing at the test site (what a user enters). */

@@ -5,9 +5,7 @@
  * auto-replies and our own mail coming back (R-PLUS-3), threading (R-PLUS-4) and the default
  * profile for system mails (R-OUT-6).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import { InstanceSettings } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
@@ -16,7 +14,6 @@ import type {
 	INodeExecutionData,
 	INodeParameters,
 } from 'n8n-workflow';
-import { Client } from 'pg';
 import { forwardLedgerKey } from '../../lib/mail/compose-forward';
 import { parseMessage } from '../../lib/mail/parse-message';
 import { closeAllStores, type Store } from '../../lib/store';
@@ -24,12 +21,12 @@ import { CreateCaseFromMail } from '../../nodes/CreateCaseFromMail/CreateCaseFro
 import { storeConfigFrom } from '../../nodes/shared/store';
 import { getStore } from '../../lib/store';
 import { startWorld } from '../integration/graph/support';
-import { pgConnection } from '../integration/store/support/backends';
+import { mailboxCredentialData, smtpCredentialData } from '../support/credential-data';
+import { testStore } from '../support/test-stores';
 import {
 	claimUser,
 	composeMail,
 	deliver,
-	getStack,
 	listImap,
 	stackUser,
 	waitForMail,
@@ -77,65 +74,18 @@ const backOffice = claimUser();
 const addr = (user: string) => stackUser(user).address;
 
 function smtpCredential(isDefault = true): ICredentialDataDecryptedObject {
-	const stack = getStack();
-	const u = stackUser(systemUser);
-	return {
-		host: stack.host,
-		protocol: 'smtp',
-		port: stack.ports.submission,
-		starttls: 'auto',
-		user: u.address,
-		password: u.password,
-		fromAddress: u.address,
-		fromName: 'Vorgänge',
-		isDefault,
-		caCertificate: stack.caPem,
-	};
+	return smtpCredentialData(systemUser, { isDefault });
 }
 
 function mailboxCredential(user: string): ICredentialDataDecryptedObject {
-	const stack = getStack();
-	const u = stackUser(user);
-	return {
-		protocol: 'imap',
-		host: stack.host,
-		tls: 'implicit',
-		port: stack.ports.imaps,
-		user: u.address,
-		password: u.password,
-		folder: 'INBOX',
-		caCertificate: stack.caPem,
-	};
+	return mailboxCredentialData(user);
 }
 
 /** A fresh store per backend: SQLite file in a temp dir, or a fresh PostgreSQL schema. */
 function storeCredential(backend: 'sqlite' | 'postgres'): ICredentialDataDecryptedObject {
-	if (backend === 'sqlite') {
-		const dir = mkdtempSync(join(tmpdir(), 'mail-cases-b-'));
-		cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-		return { kind: 'sqlite', path: join(dir, 'cases.sqlite') };
-	}
-	const pg = pgConnection();
-	const schema = `mc_b_${process.pid}_${Date.now().toString(36)}`;
-	cleanups.push(async () => {
-		const client = new Client(pg);
-		await client.connect();
-		try {
-			await client.query(`drop schema if exists "${schema}" cascade`);
-		} finally {
-			await client.end();
-		}
-	});
-	return {
-		kind: 'postgres',
-		host: pg.host,
-		port: pg.port,
-		database: pg.database,
-		user: pg.user,
-		password: pg.password ?? '',
-		schema,
-		ssl: 'off',
-	};
+	const store = testStore(backend, 'mc_b');
+	cleanups.push(store.drop);
+	return store.credential;
 }
 
 const STORE_CREDENTIAL = { mailCasesStore: { id: 'store', name: 'Store' } };

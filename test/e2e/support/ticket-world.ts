@@ -3,13 +3,11 @@
  * store seeded as an administrator would seed it, mail sent through Postfix, and readers that
  * count what arrived where.
  */
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
-import { Client } from 'pg';
 
 import { closeAllStores, getStore, type Store, type StoreConfig } from '../../../lib/store';
-import { pgConnection } from '../../integration/store/support/backends';
+import { pgTestStore } from '../../support/test-stores';
 import {
 	address,
 	claimUser,
@@ -77,39 +75,9 @@ export function embeddedStoreConfig(userFolder: string): StoreConfig {
 	return { kind: 'sqlite', path: path.join(userFolder, '.n8n', 'mail-cases.sqlite') };
 }
 
-/** A fresh PostgreSQL schema: its store config, credential data for n8n, and a cleanup. */
+/** A fresh PostgreSQL schema (test/support/test-stores.ts); `via` routes n8n through a relay. */
 export function freshPgSchema(via?: { host: string; port: number }) {
-	const pg = pgConnection();
-	const schema = `mc_e2e_${process.pid}_${randomUUID().slice(0, 8)}`;
-	const config: StoreConfig = {
-		kind: 'postgres',
-		host: pg.host,
-		port: pg.port,
-		database: pg.database,
-		user: pg.user,
-		password: pg.password,
-		schema,
-	};
-	const credential = {
-		kind: 'postgres',
-		host: via?.host ?? pg.host,
-		port: via?.port ?? pg.port,
-		database: pg.database,
-		user: pg.user,
-		password: pg.password ?? '',
-		schema,
-		ssl: 'off',
-	};
-	const drop = async () => {
-		const client = new Client(pg);
-		await client.connect();
-		try {
-			await client.query(`drop schema if exists "${schema}" cascade`);
-		} finally {
-			await client.end();
-		}
-	};
-	return { config, credential, drop };
+	return pgTestStore('mc_e2e', via);
 }
 
 export { closeAllStores, getStore };
