@@ -26,6 +26,7 @@ import {
 	imapOptions,
 	listImap,
 	NAMED_USERS,
+	NUMBERED_USER_COUNT,
 	popList,
 	popOptions,
 	smtpOptions,
@@ -116,8 +117,9 @@ describe('test mail stack', () => {
 		for (const name of NAMED_USERS) expect(stack.users[name].address).toBe(`${name}@example.test`);
 		expect(stack.users.user01.address).toBe('user01@example.test');
 		expect(stack.users.user60.address).toBe('user60@example.test');
-		expect(stack.users.user61).toBeUndefined();
-		expect(Object.keys(stack.users)).toHaveLength(NAMED_USERS.length + 60);
+		expect(stack.users.user151).toBeUndefined();
+		expect(Object.keys(stack.users)).toHaveLength(NAMED_USERS.length + NUMBERED_USER_COUNT);
+		expect(stack.users.user150.address).toBe('user150@example.test');
 		expect(stackIsRunning(stack)).toBe(true);
 		expect(stack.startupMs).toBeLessThan(2000);
 		expect(address('Alice')).toBe('alice@example.test');

@@ -108,7 +108,7 @@ test('SIGKILL while runs are in flight: after restart every mail has exactly one
 					credentials: { mailCasesStore: { id: 'store', name: 'Store' } },
 				},
 				// Keeps each run in flight after its case is committed: the window a crash must survive.
-				{ name: 'Sleep', type: 'test.sleep', typeVersion: 1, position: [500, 0], parameters: { ms: 300 } },
+				{ name: 'Sleep', type: 'test.sleep', typeVersion: 1, position: [500, 0], parameters: { ms: 1500 } },
 			],
 			connections: {
 				Mail: { main: [[{ node: 'Create Case', type: 'main', index: 0 }]] },
