@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run setup: everything the tests need on this machine, idempotent and quick when done.
 #   1. Dovecot (IMAP, POP3, LMTP), Postfix and openssl from apt on Debian/Ubuntu (other systems:
-#      prints what to install);
+#      prints what to install), and Chromium with fonts-liberation for the e2e tests that drive
+#      n8n's editor in a browser (playwright-core launches /usr/bin/chromium);
 #   2. Node.js 24 (scripts/with-node.sh installs it into toolchain/ when the host's is older);
 #   3. npm ci when node_modules is missing or older than package-lock.json.
 # Building is left to the caller (npm run build).
@@ -15,7 +16,7 @@ run() {
   if [ -n "$dry" ]; then printf 'setup:   would run: %s\n' "$*"; else "$@"; fi
 }
 
-packages=(dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl)
+packages=(dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl chromium fonts-liberation)
 mail_tools_missing=0
 
 is_debian() {
@@ -26,7 +27,7 @@ installed() {
   [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
 }
 
-# --- 1. mail servers -------------------------------------------------------------------------
+# --- 1. mail servers and the browser ---------------------------------------------------------
 if is_debian; then
   missing=()
   for p in "${packages[@]}"; do installed "$p" || missing+=("$p"); done
@@ -78,6 +79,7 @@ else
     step "not a Debian/Ubuntu system: install these with your package manager, then run npm run setup again:" >&2
     step "  Dovecot 2.3 with IMAP, POP3 and LMTP (e.g. dnf install dovecot), Postfix 3.x (dnf install postfix), openssl" >&2
     step "  the integration tests run them as root; the system services themselves need not be enabled" >&2
+    step "  the e2e browser tests need Chromium at /usr/bin/chromium (e.g. dnf install chromium)" >&2
   fi
 fi
 

@@ -2,7 +2,10 @@
  * The packed package inside a real n8n 1.123.81 (the last 1.x line, run on Node 24), installed
  * from test/e2e/n8n-1.123.81 (scripts/e2e-install.sh): the same scenarios as n8n 2.41.1, see
  * test/e2e/support/suite.ts.
+ * The editor in headless Chromium: test/e2e/support/editor-suite.ts.
  */
+import { describeEditorInN8n } from './support/editor-suite';
 import { describeInN8n } from './support/suite';
 
 describeInN8n('1.123.81');
+describeEditorInN8n('1.123.81');

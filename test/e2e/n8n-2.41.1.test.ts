@@ -3,7 +3,10 @@
  * (scripts/e2e-install.sh): node types listed, credential tests through the REST API
  * (R-OUT-7, R-IN-3), and an active trigger workflow whose failing mail is retried and
  * quarantined by the n8n server (R-PROC-4, R-PLUS-1). Scenarios: test/e2e/support/suite.ts.
+ * The editor in headless Chromium: test/e2e/support/editor-suite.ts.
  */
+import { describeEditorInN8n } from './support/editor-suite';
 import { describeInN8n } from './support/suite';
 
 describeInN8n('2.41.1');
+describeEditorInN8n('2.41.1');
