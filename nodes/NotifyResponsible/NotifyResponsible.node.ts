@@ -27,7 +27,7 @@ export class NotifyResponsible implements INodeType {
 		},
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ "Through " + $parameter["sendThrough"] }}',
+		subtitle: '={{ "Through " + ($parameter["sendThrough"] === "exchange" ? "Exchange" : "SMTP") }}',
 		description: 'Notify the responsible org unit / role of a case about a new mail (R-PROC-3)',
 		defaults: { name: 'Notify Responsible' },
 		usableAsTool: true,
