@@ -21,6 +21,7 @@ import { withCaseReference } from '../cases/case-number';
 import { replyThreadingHeaders } from '../cases/matching';
 import { MailCasesError } from '../errors';
 import { htmlToText } from './html-to-text';
+import { messageIdDomain } from './outgoing-message';
 import { ownText } from './quoted-text';
 import { cleanSubject, normalizeSubject } from './subject';
 
@@ -258,8 +259,5 @@ export function notificationMessageId(input: {
 		.update(`mail-cases notification\n${input.systemId}\n${input.mailKey}\n${input.caseId}`)
 		.digest('hex')
 		.slice(0, 32);
-	const domain =
-		(input.fromAddress.split('@')[1] ?? '').trim().replace(/[^A-Za-z0-9.-]/g, '') ||
-		'mail-cases.invalid';
-	return `<mail-cases.notify.${hash}@${domain}>`;
+	return `<mail-cases.notify.${hash}@${messageIdDomain(input.fromAddress)}>`;
 }

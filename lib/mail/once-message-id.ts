@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MailCasesError } from '../errors';
+import { messageIdDomain } from './outgoing-message';
 
 export interface OnceMessageIdInput {
 	/** The n8n instance id (`getInstanceId()`), so two installations never share ids. */
@@ -21,14 +22,6 @@ export interface OnceMessageIdInput {
 	key: string;
 	/** The sender address; its domain becomes the id's domain. */
 	fromAddress: string;
-}
-
-/** The domain part of a generated Message-ID: the sender's domain, or `mail-cases.invalid`. */
-export function messageIdDomain(fromAddress: string): string {
-	return (
-		(fromAddress.split('@')[1] ?? '').trim().replace(/[^A-Za-z0-9.-]/g, '') ||
-		'mail-cases.invalid'
-	);
 }
 
 export function onceMessageId(input: OnceMessageIdInput): string {

@@ -144,10 +144,14 @@ function idList(what: string, value: string | string[] | undefined): string[] {
 	return ids;
 }
 
+/** The domain part of a Message-ID we generate: the sender's domain, or `mail-cases.invalid`. */
+export function messageIdDomain(fromAddress: string): string {
+	return (fromAddress.split('@')[1] ?? '').trim().replace(/[^A-Za-z0-9.-]/g, '') || 'mail-cases.invalid';
+}
+
 /** Generates `<uuid@domain>` with the domain of the sender address. */
 export function newMessageId(fromAddress: string): string {
-	const domain = fromAddress.split('@')[1] || 'mail-cases.invalid';
-	return `<${randomUUID()}@${domain}>`;
+	return `<${randomUUID()}@${messageIdDomain(fromAddress)}>`;
 }
 
 /** Validates and normalises what a node wants to send. Throws MailCasesError. */

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { isMailCasesError, MailCasesError } from '../../../lib/errors';
+import { recordSentOnCase, wasSentBefore } from '../../../lib/cases/sent-on-case';
+import { MailCasesError } from '../../../lib/errors';
 import { onceMessageId } from '../../../lib/mail/once-message-id';
 import { buildOutgoingMessage, type OutgoingAttachment } from '../../../lib/mail/outgoing-message';
 import type { MailSender } from '../../../lib/protocols/mail-sender';
@@ -215,7 +216,7 @@ export async function send(
 	}
 
 	const base: IDataObject = {};
-	let caseId: number | undefined;
+	let recordOn: { id: number; number: string } | undefined;
 	let store: Store | undefined;
 	let messageId = options.messageId || undefined;
 	if (caseNumber !== undefined) {
@@ -227,7 +228,7 @@ export async function send(
 				`Record on Case: case ${caseNumber} does not exist in ${store.description}; nothing was sent`,
 			);
 		}
-		caseId = theCase.id;
+		recordOn = theCase;
 		base.caseNumber = theCase.number;
 		base.caseId = theCase.id;
 		if (onceKey !== undefined) {
@@ -238,7 +239,7 @@ export async function send(
 				key: onceKey,
 				fromAddress: sender.from.address,
 			});
-			if (await store.cases.isOutgoingMessageId(messageId)) {
+			if (await wasSentBefore(store.cases, messageId)) {
 				return {
 					json: {
 						sent: false,
@@ -276,22 +277,8 @@ export async function send(
 	});
 	const result = await sender.send(message);
 	const sentId = result.messageId || message.messageId;
-	if (store && caseId !== undefined) {
-		// R-PLUS-4: a reply to this mail (In-Reply-To = this id) finds the case.
-		const failure = await store.cases.recordOutgoingMessageId(caseId, sentId).then(
-			() => undefined,
-			(error: unknown) => ({ error }),
-		);
-		if (failure) {
-			const { error } = failure;
-			const reason = error instanceof Error ? error.message : String(error);
-			throw new MailCasesError(
-				isMailCasesError(error) ? error.code : 'INTERNAL',
-				`The mail ${sentId} was sent, but recording it on case ${caseNumber} failed: ${reason}`,
-				{ cause: error },
-			);
-		}
-	}
+	// R-PLUS-4: a reply to this mail (In-Reply-To = this id) finds the case.
+	if (store && recordOn) await recordSentOnCase(store.cases, recordOn, sentId);
 	return {
 		json: {
 			sent: true,

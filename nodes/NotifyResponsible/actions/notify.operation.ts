@@ -5,6 +5,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 import { mailLedgerKey } from '../../../lib/cases/mail-ledger-key';
+import { recordSentOnCase, wasSentBefore } from '../../../lib/cases/sent-on-case';
 import { MailCasesError } from '../../../lib/errors';
 import {
 	composeNotification,
@@ -185,7 +186,7 @@ export async function notify(
 				fromAddress: sender.from.address,
 			})
 		: undefined;
-	if (messageId && (await store.cases.isOutgoingMessageId(messageId))) {
+	if (await wasSentBefore(store.cases, messageId)) {
 		return done({
 			notified: false,
 			replayed: true,
@@ -219,7 +220,7 @@ export async function notify(
 	const result = await sender.send(message);
 	const sentId = result.messageId || message.messageId;
 	// R-PLUS-4: a reply to the notification (In-Reply-To = this id) finds the case.
-	await store.cases.recordOutgoingMessageId(theCase.id, sentId);
+	await recordSentOnCase(store.cases, theCase, sentId);
 	return done({
 		notified: true,
 		replayed: false,

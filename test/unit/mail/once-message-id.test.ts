@@ -1,4 +1,5 @@
-import { messageIdDomain, onceMessageId } from '../../../lib/mail/once-message-id';
+import { onceMessageId } from '../../../lib/mail/once-message-id';
+import { messageIdDomain } from '../../../lib/mail/outgoing-message';
 import { notificationMessageId } from '../../../lib/mail/compose-notification';
 import { buildOutgoingMessage } from '../../../lib/mail/outgoing-message';
 
