@@ -147,7 +147,7 @@ export function templateTests({ version, server, withLog }: TemplateSuiteContext
 	);
 
 	test(
-		'template "ticket-system" on the embedded SQLite store: a new request opens a case and is acknowledged, a reply with Field = Value updates it and notifies the unit, an out-of-office is ignored (R-PROC-1/3/5/6b, R-PLUS-3)',
+		'template "ticket-system" on the embedded SQLite store: a new request opens a case and is acknowledged, a reply with Field = Value updates it and notifies the unit, an answer to the acknowledgement without the number finds the case, an out-of-office is ignored (R-PROC-1/3/5/6b, R-PLUS-3, R-PLUS-4)',
 		withLog(async (n8n) => {
 			const inbox = claimUser();
 			const [customer] = people.customers;
@@ -222,6 +222,25 @@ export function templateTests({ version, server, withLog }: TemplateSuiteContext
 					why,
 				);
 
+			// 2b. R-PLUS-4: an answer to the acknowledgement that lost the case number finds the case
+			//     through In-Reply-To (the acknowledgement's Message-ID is recorded on the case).
+			const followUp = `Noch eine Frage zur Heizung ${token}`;
+			await sendViaPostfix({
+				from: address(customer),
+				to: address(inbox),
+				subject: followUp,
+				inReplyTo: ack.messageId,
+				references: [ack.messageId!],
+				text: 'Kommt der Techniker auch am Samstag?',
+			});
+			for (const agent of [people.agentA, people.agentB])
+				await waitFor(
+					async () => (await mailsForCase(agent, number, token)).length === 3,
+					MAIL_MS,
+					`${agent}'s notification for the follow-up`,
+					why,
+				);
+
 			// 3. An out-of-office answer to the acknowledgement (planted over LMTP, so it is in the
 			//    INBOX before we wait for the INBOX to empty).
 			await deliver(
@@ -247,6 +266,7 @@ export function templateTests({ version, server, withLog }: TemplateSuiteContext
 			expect(activities.filter((a) => a.kind === 'incoming_mail').map((a) => a.subject)).toEqual([
 				subject,
 				`AW: [#${number}] ${subject}`,
+				followUp,
 			]);
 			expect(
 				activities
@@ -260,9 +280,9 @@ export function templateTests({ version, server, withLog }: TemplateSuiteContext
 			expect(await store.cases.list({ workflowId: seeded.workflow.id })).toHaveLength(1);
 			expect(await mailsForCase(customer, number, token)).toHaveLength(1); // one acknowledgement, no more
 			for (const agent of [people.agentA, people.agentB])
-				expect(await mailsForCase(agent, number, token)).toHaveLength(2);
+				expect(await mailsForCase(agent, number, token)).toHaveLength(3);
 			const executions = await n8n.rest.listExecutions(workflow.id);
-			expect(executions.length).toBeGreaterThanOrEqual(2);
+			expect(executions.length).toBeGreaterThanOrEqual(3);
 			expect(executions.map((e) => e.status)).toEqual(executions.map(() => 'success'));
 			await n8n.rest.deactivateWorkflow(workflow);
 		}),
