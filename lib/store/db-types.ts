@@ -116,6 +116,12 @@ export interface ProcessedMessagesTable {
 	processed_at: Timestamp;
 }
 
+export interface StoreSecretsTable {
+	name: string;
+	value: string;
+	created_at: Timestamp;
+}
+
 export interface Database {
 	schema_migrations: SchemaMigrationsTable;
 	workflows: WorkflowsTable;
@@ -128,6 +134,7 @@ export interface Database {
 	attachments: AttachmentsTable;
 	case_message_ids: CaseMessageIdsTable;
 	processed_messages: ProcessedMessagesTable;
+	store_secrets: StoreSecretsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,5 +1,9 @@
 import { sql, type CreateTableBuilder, type Kysely, type Transaction } from 'kysely';
+import { newCaseReferenceSecret } from '../cases/case-reference-tag';
 import type { Database } from './db-types';
+
+/** Row of store_secrets that holds the key of case reference tags (issue #11.7). */
+export const CASE_REFERENCE_SECRET_NAME = 'case-reference-tag';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -211,6 +215,29 @@ export const MIGRATIONS: readonly Migration[] = [
 				.addColumn('activity_id', t.ref, (c) => c.references('activities.id').onDelete('set null'))
 				.addColumn('detail', 'text')
 				.addColumn('processed_at', t.timestamp, (c) => c.notNull())
+				.execute();
+		},
+	},
+	{
+		version: 2,
+		name: 'store secrets (case reference tag key)',
+		async up(db, backend) {
+			const t = typesFor(backend);
+			// issue #11.7: the secret behind the tags of signed case references; never leaves the
+			// store (lib/store/store-secrets.ts reads it, lib/cases/case-reference-tag.ts uses it)
+			await db.schema
+				.createTable('store_secrets')
+				.addColumn('name', 'text', (c) => c.primaryKey())
+				.addColumn('value', 'text', (c) => c.notNull())
+				.addColumn('created_at', t.timestamp, (c) => c.notNull())
+				.execute();
+			await db
+				.insertInto('store_secrets')
+				.values({
+					name: CASE_REFERENCE_SECRET_NAME,
+					value: newCaseReferenceSecret(),
+					created_at: new Date(),
+				})
 				.execute();
 		},
 	},

@@ -24,6 +24,8 @@ import { LedgerRepository } from './repositories/ledger';
 import { OrgUnitRepository } from './repositories/org-units';
 import { WorkflowRepository } from './repositories/workflows';
 import { toStoreError } from './sql-errors';
+import { loadCaseReferenceKey } from './store-secrets';
+import type { CaseReferenceKey } from '../cases/case-reference-tag';
 
 export interface StoreOptions {
 	/** Clock for timestamps and the case-number year (tests). Default: the system clock. */
@@ -43,6 +45,11 @@ export interface Store {
 	readonly cases: CaseRepository;
 	readonly activities: ActivityRepository;
 	readonly ledger: LedgerRepository;
+	/**
+	 * Issue #11.7: tags and checks signed case references with the store's secret (read once;
+	 * the secret itself is never exposed).
+	 */
+	caseReferenceKey(): Promise<CaseReferenceKey>;
 	/** Highest applied migration. */
 	schemaVersion(): Promise<number>;
 	countCases(): Promise<number>;
@@ -125,6 +132,7 @@ class StoreImpl implements Store {
 	readonly activities: ActivityRepository;
 	readonly ledger: LedgerRepository;
 	private closed?: Promise<void>;
+	private referenceKey?: Promise<CaseReferenceKey>;
 
 	constructor(
 		private readonly ctx: StoreContext,
@@ -152,6 +160,15 @@ class StoreImpl implements Store {
 
 	get maxAttachmentBytesPerMail(): number {
 		return this.ctx.config.maxAttachmentBytesPerMail;
+	}
+
+	async caseReferenceKey(): Promise<CaseReferenceKey> {
+		const pending = (this.referenceKey ??= loadCaseReferenceKey(this.ctx));
+		// a failed read (store down) is not kept: the next call tries again
+		pending.catch(() => {
+			if (this.referenceKey === pending) this.referenceKey = undefined;
+		});
+		return await pending;
 	}
 
 	async schemaVersion(): Promise<number> {
