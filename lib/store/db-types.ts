@@ -122,6 +122,12 @@ export interface StoreSecretsTable {
 	created_at: Timestamp;
 }
 
+export interface SendLimitsTable {
+	id: Generated<number>;
+	recipient_key: string;
+	sent_at: Timestamp;
+}
+
 export interface Database {
 	schema_migrations: SchemaMigrationsTable;
 	workflows: WorkflowsTable;
@@ -134,6 +140,7 @@ export interface Database {
 	attachments: AttachmentsTable;
 	case_message_ids: CaseMessageIdsTable;
 	processed_messages: ProcessedMessagesTable;
+	send_limits: SendLimitsTable;
 	store_secrets: StoreSecretsTable;
 }
 

@@ -25,4 +25,5 @@ export type { ContactRepository } from './repositories/contacts';
 export type { CaseRepository } from './repositories/cases';
 export type { ActivityRepository } from './repositories/activities';
 export type { LedgerRepository } from './repositories/ledger';
+export type { SendLimitRepository, SendLimitReservation } from './repositories/send-limits';
 export * from './types';

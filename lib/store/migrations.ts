@@ -241,6 +241,24 @@ export const MIGRATIONS: readonly Migration[] = [
 				.execute();
 		},
 	},
+	{
+		version: 3,
+		name: 'send limits per recipient (acknowledgements)',
+		async up(db, backend) {
+			const t = typesFor(backend);
+			// issue #11.6: mails counted per recipient (lib/store/repositories/send-limits.ts)
+			await withId(t, db.schema.createTable('send_limits'))
+				.addColumn('recipient_key', 'text', (c) => c.notNull())
+				.addColumn('sent_at', t.timestamp, (c) => c.notNull())
+				.execute();
+			await db.schema
+				.createIndex('send_limits_key_idx')
+				.on('send_limits')
+				.columns(['recipient_key', 'sent_at'])
+				.execute();
+			await db.schema.createIndex('send_limits_sent_idx').on('send_limits').column('sent_at').execute();
+		},
+	},
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -21,6 +21,7 @@ import { ActivityRepository } from './repositories/activities';
 import { CaseRepository } from './repositories/cases';
 import { ContactRepository } from './repositories/contacts';
 import { LedgerRepository } from './repositories/ledger';
+import { SendLimitRepository } from './repositories/send-limits';
 import { OrgUnitRepository } from './repositories/org-units';
 import { WorkflowRepository } from './repositories/workflows';
 import { toStoreError } from './sql-errors';
@@ -45,6 +46,8 @@ export interface Store {
 	readonly cases: CaseRepository;
 	readonly activities: ActivityRepository;
 	readonly ledger: LedgerRepository;
+	/** #11.6: mails per recipient within a period (acknowledgement rate limit). */
+	readonly sendLimits: SendLimitRepository;
 	/**
 	 * Issue #11.7: tags and checks signed case references with the store's secret (read once;
 	 * the secret itself is never exposed).
@@ -131,6 +134,7 @@ class StoreImpl implements Store {
 	readonly cases: CaseRepository;
 	readonly activities: ActivityRepository;
 	readonly ledger: LedgerRepository;
+	readonly sendLimits: SendLimitRepository;
 	private closed?: Promise<void>;
 	private referenceKey?: Promise<CaseReferenceKey>;
 
@@ -144,6 +148,7 @@ class StoreImpl implements Store {
 		this.cases = new CaseRepository(ctx);
 		this.activities = new ActivityRepository(ctx);
 		this.ledger = new LedgerRepository(ctx);
+		this.sendLimits = new SendLimitRepository(ctx);
 	}
 
 	get backend(): Backend {
