@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import { MailCasesError } from '../errors';
+import { validMailbox } from './address';
 
 /** An address as the composer takes it. */
 export interface MailAddress {
@@ -76,7 +77,6 @@ const STRUCTURAL_HEADERS = new Set([
 
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 const LINE_BREAK = /[\r\n\u2028\u2029\0]/;
-const ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+$/;
 
 function noLineBreak(what: string, value: string): void {
 	if (LINE_BREAK.test(value)) {
@@ -87,12 +87,20 @@ function noLineBreak(what: string, value: string): void {
 	}
 }
 
+/** A value for a message: at most 100 characters (an address from a mail may be megabytes). */
+function shown(value: string): string {
+	return value.length > 100 ? `${value.slice(0, 100)}… (${value.length} characters)` : value;
+}
+
 function checkAddress(what: string, address: MailAddress): MailAddress {
 	noLineBreak(what, address.address);
 	if (address.name) noLineBreak(what, address.name);
-	const addr = address.address.trim();
-	if (!ADDRESS.test(addr)) {
-		throw new MailCasesError('INVALID_ADDRESS', `${what} "${addr}" is not a valid e-mail address.`);
+	const addr = validMailbox(address.address);
+	if (addr === null) {
+		throw new MailCasesError(
+			'INVALID_ADDRESS',
+			`${what} "${shown(address.address.trim())}" is not one valid e-mail address (local@domain, no lists, quotes or address literals).`,
+		);
 	}
 	return { address: addr, name: address.name?.trim() || undefined };
 }

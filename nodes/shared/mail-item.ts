@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { MailCasesError } from '../../lib/errors';
+import { validMailbox } from '../../lib/mail/address';
 import type { MailAddress, MailAttachment, ParsedMessage } from '../../lib/mail/types';
 
 /**
@@ -12,8 +13,21 @@ export interface MailFromItem extends Omit<ParsedMessage, 'attachments'> {
 	raw?: Buffer;
 }
 
-const addresses = (value: unknown): MailAddress[] =>
-	Array.isArray(value) ? value.filter((a) => a && typeof a === 'object' && typeof (a as MailAddress).address === 'string').map((a) => ({ address: (a as MailAddress).address, name: (a as MailAddress).name ?? '' })) : [];
+/**
+ * The item's addresses that are exactly one valid mailbox each (#11.6: an item edited by other
+ * nodes, or from an older trigger, may carry `<a@x,b@y>` as one "address"); others are dropped.
+ */
+const addresses = (value: unknown): MailAddress[] => {
+	if (!Array.isArray(value)) return [];
+	const result: MailAddress[] = [];
+	for (const a of value) {
+		if (!a || typeof a !== 'object') continue;
+		const address = validMailbox((a as MailAddress).address);
+		const name = (a as MailAddress).name;
+		if (address) result.push({ address, name: typeof name === 'string' ? name : '' });
+	}
+	return result;
+};
 
 /** Reads the trigger's mail item at `itemIndex`; `withContent` loads attachment bytes. */
 export async function mailFromItem(ctx: IExecuteFunctions, itemIndex: number, options: { withContent?: boolean } = {}): Promise<MailFromItem> {
