@@ -18,10 +18,16 @@ export interface SendLimitReservation {
 
 function check(key: string, limit: number, periodMs: number): void {
 	if (typeof key !== 'string' || key === '' || key.length > 512) {
-		throw new MailCasesError('INVALID_INPUT', 'A send limit needs a key (the recipient address) of 1 to 512 characters');
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			'A send limit needs a key (the recipient address) of 1 to 512 characters',
+		);
 	}
 	if (!Number.isInteger(limit) || limit < 1) {
-		throw new MailCasesError('INVALID_INPUT', `A send limit must be a whole number of at least 1, got ${limit}`);
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			`A send limit must be a whole number of at least 1, got ${limit}`,
+		);
 	}
 	if (!Number.isFinite(periodMs) || periodMs < 1000 || periodMs > MAX_SEND_LIMIT_PERIOD_MS) {
 		throw new MailCasesError(
@@ -48,22 +54,27 @@ export class SendLimitRepository {
 		const now = this.ctx.now();
 		const since = new Date(now.getTime() - periodMs);
 		const expired = new Date(now.getTime() - MAX_SEND_LIMIT_PERIOD_MS);
-		return await this.ctx.transaction(`count a mail to ${key} against its send limit`, async (trx) => {
-			if (this.ctx.isPostgres) {
-				await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}::int4, hashtext(${key}))`.execute(trx);
-			}
-			// the table stays small: entries older than the longest period go, for every key
-			await trx.deleteFrom('send_limits').where('sent_at', '<', expired).execute();
-			const row = await trx
-				.selectFrom('send_limits')
-				.select((eb) => eb.fn.countAll().as('n'))
-				.where('recipient_key', '=', key)
-				.where('sent_at', '>', since)
-				.executeTakeFirst();
-			const counted = Number(row?.n ?? 0);
-			if (counted >= limit) return { allowed: false, count: counted, limit, periodMs };
-			await trx.insertInto('send_limits').values({ recipient_key: key, sent_at: now }).execute();
-			return { allowed: true, count: counted + 1, limit, periodMs };
-		});
+		return await this.ctx.transaction(
+			`count a mail to ${key} against its send limit`,
+			async (trx) => {
+				if (this.ctx.isPostgres) {
+					await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}::int4, hashtext(${key}))`.execute(
+						trx,
+					);
+				}
+				// the table stays small: entries older than the longest period go, for every key
+				await trx.deleteFrom('send_limits').where('sent_at', '<', expired).execute();
+				const row = await trx
+					.selectFrom('send_limits')
+					.select((eb) => eb.fn.countAll().as('n'))
+					.where('recipient_key', '=', key)
+					.where('sent_at', '>', since)
+					.executeTakeFirst();
+				const counted = Number(row?.n ?? 0);
+				if (counted >= limit) return { allowed: false, count: counted, limit, periodMs };
+				await trx.insertInto('send_limits').values({ recipient_key: key, sent_at: now }).execute();
+				return { allowed: true, count: counted + 1, limit, periodMs };
+			},
+		);
 	}
 }

@@ -11,6 +11,7 @@ import { planFieldUpdates } from '../../../lib/cases/field-updates';
 import { mailActivityInput } from '../../../lib/cases/mail-activity';
 import { mailLedgerKey } from '../../../lib/cases/mail-ledger-key';
 import { MailCasesError } from '../../../lib/errors';
+import { validMailbox } from '../../../lib/mail/address';
 import type { Case, LedgerEntry, OrgUnit, Store, Workflow } from '../../../lib/store';
 import { mailFromItem } from '../../shared/mail-item';
 
@@ -256,8 +257,9 @@ export async function createCase(
 		responsibleOrgUnitId: unit.id,
 		title: options.title?.trim() || caseTitleFromSubject(mail.subject),
 		fields: plan.updates,
-		// R-PROC-6b: the sender's address is kept, so a later Send Mail can answer him.
-		requesterAddress: mail.from?.address ?? null,
+		// R-PROC-6b: the sender's address is kept, so a later Send Mail can answer him; #11.6:
+		// only when it is exactly one valid mailbox (never a list an acknowledgement would fan out to).
+		requesterAddress: validMailbox(mail.from?.address),
 		mail: activity.mail,
 	});
 	if (!intake.case || intake.entry.outcome !== 'case_created')

@@ -5,6 +5,14 @@ import { onceMessageId } from '../../../lib/mail/once-message-id';
 import { buildOutgoingMessage, type OutgoingAttachment } from '../../../lib/mail/outgoing-message';
 import type { MailSender } from '../../../lib/protocols/mail-sender';
 import type { Store } from '../../../lib/store';
+import {
+	checkReplyOptions,
+	limitPerRecipientOption,
+	limitPeriodOption,
+	replyGate,
+	replyToIncomingOption,
+	type ReplyOptions,
+} from './reply-gate';
 
 const show = { show: { operation: ['send'] } };
 
@@ -97,6 +105,8 @@ export const sendProperties: INodeProperties[] = [
 				placeholder: '<message-ID@example.com>',
 				description: 'Message-ID of the mail this one answers, for threading',
 			},
+			limitPerRecipientOption,
+			limitPeriodOption,
 			{
 				displayName: 'Message-ID',
 				name: 'messageId',
@@ -120,6 +130,7 @@ export const sendProperties: INodeProperties[] = [
 				default: '',
 				description: 'Message-IDs of the thread, separated by spaces',
 			},
+			replyToIncomingOption,
 			{ displayName: 'Reply-To', name: 'replyTo', type: 'string', default: '' },
 			{
 				displayName: 'Send Once Per',
@@ -134,7 +145,7 @@ export const sendProperties: INodeProperties[] = [
 	},
 ];
 
-interface SendOptions {
+interface SendOptions extends ReplyOptions {
 	attachments?: string;
 	bcc?: string;
 	cc?: string;
@@ -214,6 +225,7 @@ export async function send(
 	if (onceKey === '') {
 		throw new MailCasesError('INVALID_INPUT', '"Send Once Per" is empty: no key to send the mail once for');
 	}
+	checkReplyOptions(options);
 
 	const base: IDataObject = {};
 	let recordOn: { id: number; number: string } | undefined;
@@ -258,11 +270,36 @@ export async function send(
 		}
 	}
 
+	// #11.6: an answer to an incoming mail goes to one checked address, within the limit; what
+	// the incoming mail gave wrong skips it (no error: the incoming mail is still processed)
+	let answerTo: string | undefined;
+	if (options.replyToIncoming === true) {
+		const gate = await replyGate(ctx.getNodeParameter('to', itemIndex), options, context.store);
+		if (!gate.ok) {
+			return {
+				json: {
+					sent: false,
+					replayed: false,
+					skipped: gate.skipped,
+					reason: gate.reason,
+					...(gate.limit ? { limit: gate.limit } : {}),
+					from: sender.from.address,
+					subject,
+					...base,
+					profileIsDefault: sender.isDefault,
+					sentThrough: sender.kind,
+				},
+				pairedItem: { item: itemIndex },
+			};
+		}
+		answerTo = gate.recipient.address;
+	}
+
 	const headers: Record<string, string> = {};
 	for (const { name, value } of options.headers?.header ?? []) if (name) headers[name] = value;
 	const message = buildOutgoingMessage({
 		from: sender.from,
-		to: ctx.getNodeParameter('to', itemIndex) as string,
+		to: answerTo ?? (ctx.getNodeParameter('to', itemIndex) as string),
 		cc: options.cc,
 		bcc: options.bcc,
 		replyTo: options.replyTo,
