@@ -17,9 +17,11 @@ export interface CaseJson {
 	requesterAddress: string | null;
 	createdAt: string;
 	updatedAt: string;
+	/** Issue #11.7: the signed reference for subjects, `[#2026-000123-k7q2mz]` (when known). */
+	reference?: string;
 }
 
-export function caseJson(c: Case): CaseJson {
+export function caseJson(c: Case, reference?: string): CaseJson {
 	return {
 		id: c.id,
 		number: c.number,
@@ -32,6 +34,7 @@ export function caseJson(c: Case): CaseJson {
 		requesterAddress: c.requesterAddress,
 		createdAt: c.createdAt.toISOString(),
 		updatedAt: c.updatedAt.toISOString(),
+		...(reference ? { reference } : {}),
 	};
 }
 

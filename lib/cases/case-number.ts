@@ -3,7 +3,10 @@
  * subjects carry.
  *
  * Recognised forms, strongest first (the result is ordered by this strength, then by position):
- *   1. reference  `[#2026-000123]` — what our own outgoing subjects carry;
+ *   1. reference  `[#2026-000123-k7q2mz]` — what our own outgoing subjects carry: the number
+ *                 and its keyed tag (lib/cases/case-reference-tag.ts); the older unsigned
+ *                 `[#2026-000123]` is recognised too. With `referenceKey` every match says
+ *                 whether its tag is valid (`signature`); references with a valid tag come first;
  *   2. pattern    the user's own regular expressions (`patterns`), capture group 1;
  *   3. keyword    `Vorgang 2026-000123`, `Vorgang Nr. 2026-000123`, `Vorgangsnummer: ...`,
  *                 `Case #2026-000123`, `Case No. ...`, `Ticket#2026-000123`, `[Ticket#...]`,
@@ -30,6 +33,7 @@
  */
 import { MailCasesError } from '../errors';
 import { cleanSubject, splitSubjectPrefix } from '../mail/subject';
+import type { CaseReferenceKey } from './case-reference-tag';
 import {
 	caseNumberPatternSource,
 	DEFAULT_CASE_NUMBER_FORMAT,
@@ -37,6 +41,13 @@ import {
 } from './case-number-format';
 
 export type CaseNumberMatchKind = 'reference' | 'pattern' | 'keyword' | 'bare';
+
+/**
+ * Issue #11.7: `valid` — a reference with the correct tag; `invalid` — a reference with a tag
+ * that is wrong (forged, or made with another store's secret) or could not be checked (no
+ * key given); `unsigned` — no tag at all (old references, keyword, pattern and bare forms).
+ */
+export type CaseReferenceSignature = 'valid' | 'invalid' | 'unsigned';
 
 export interface CaseNumberMatch {
 	/** The case number in canonical spelling (user patterns: the capture group, trimmed). */
@@ -46,6 +57,8 @@ export interface CaseNumberMatch {
 	index: number;
 	/** The matched text. */
 	text: string;
+	/** Whether the match carried a valid keyed tag (see CaseReferenceSignature). */
+	signature: CaseReferenceSignature;
 }
 
 export interface ExtractCaseNumbersOptions {
@@ -61,6 +74,8 @@ export interface ExtractCaseNumbersOptions {
 	bare?: boolean;
 	/** More keywords in front of a number, e.g. `['Reklamation']` (matched case-insensitively). */
 	keywords?: string[];
+	/** Checks the tags of signed references; without it every tag counts as `invalid`. */
+	referenceKey?: Pick<CaseReferenceKey, 'verify'>;
 }
 
 /** Subjects are cut to this length before matching; case references sit near the start. */
@@ -288,6 +303,15 @@ function compileUserPattern(source: string): RegExp {
 	return re;
 }
 
+function unsigned(
+	number: string,
+	kind: CaseNumberMatchKind,
+	index: number,
+	text: string,
+): CaseNumberMatch {
+	return { number, kind, index, text, signature: 'unsigned' };
+}
+
 /**
  * All case-number candidates in a subject with their kind and position, strongest first
  * (reference, pattern, keyword, bare), each kind in subject order, without duplicates.
@@ -303,20 +327,40 @@ export function findCaseNumbers(
 	const scan = blankUrls(clean);
 	const found: CaseNumberMatch[] = [];
 
-	const reference = new RegExp(`\\[\\s*#\\s*${fmt.loose}\\s*\\]`, 'giu');
+	// the optional tag group is loose (1-16 letters/digits) so that a wrong tag is seen and
+	// reported as invalid instead of hiding the reference
+	const reference = new RegExp(
+		`\\[\\s*#\\s*${fmt.loose}(?:[${DASHES}]([0-9a-z]{1,16}))?\\s*\\]`,
+		'giu',
+	);
 	for (const m of clean.matchAll(reference)) {
+		const number = fmt.canonical(m.slice(1, fmt.groups + 1));
+		const tag = m[fmt.groups + 1];
 		found.push({
-			number: fmt.canonical(m.slice(1)),
+			number,
 			kind: 'reference',
 			index: m.index,
 			text: m[0],
+			signature:
+				tag === undefined
+					? 'unsigned'
+					: options.referenceKey?.verify(number, tag) === true
+						? 'valid'
+						: 'invalid',
 		});
 	}
 
 	for (const re of userPatterns) {
 		for (const m of clean.matchAll(re)) {
 			const value = (m[1] ?? '').trim();
-			if (value) found.push({ number: value, kind: 'pattern', index: m.index, text: m[0] });
+			if (value)
+				found.push({
+					number: value,
+					kind: 'pattern',
+					index: m.index,
+					text: m[0],
+					signature: 'unsigned',
+				});
 			if (m[0].length === 0) re.lastIndex++;
 		}
 	}
@@ -326,13 +370,13 @@ export function findCaseNumbers(
 		'giu',
 	);
 	for (const m of scan.matchAll(keyword)) {
-		found.push({ number: fmt.canonical(m.slice(1)), kind: 'keyword', index: m.index, text: m[0] });
+		found.push(unsigned(fmt.canonical(m.slice(1)), 'keyword', m.index, m[0]));
 	}
 	// A lone `#` marks a number as strongly as a keyword, unless an order/phone word precedes it.
 	const hash = new RegExp(`(?<![\\p{L}\\p{N}\\p{M}_&#])#\\s?${fmt.loose}${RIGHT}`, 'giu');
 	for (const m of scan.matchAll(hash)) {
 		if (FOREIGN_CONTEXT.test(scan.slice(Math.max(0, m.index - 40), m.index))) continue;
-		found.push({ number: fmt.canonical(m.slice(1)), kind: 'keyword', index: m.index, text: m[0] });
+		found.push(unsigned(fmt.canonical(m.slice(1)), 'keyword', m.index, m[0]));
 	}
 
 	if (options.bare !== false && fmt.bareUsable) {
@@ -340,7 +384,7 @@ export function findCaseNumbers(
 		for (const m of scan.matchAll(bare)) {
 			const before = scan.slice(Math.max(0, m.index - 40), m.index);
 			if (FOREIGN_CONTEXT.test(before)) continue;
-			found.push({ number: fmt.canonical(m.slice(1)), kind: 'bare', index: m.index, text: m[0] });
+			found.push(unsigned(fmt.canonical(m.slice(1)), 'bare', m.index, m[0]));
 		}
 	}
 
@@ -350,7 +394,8 @@ export function findCaseNumbers(
 		keyword: 2,
 		bare: 3,
 	};
-	found.sort((a, b) => rank[a.kind] - rank[b.kind] || a.index - b.index);
+	const signed = (m: CaseNumberMatch) => (m.signature === 'valid' ? 0 : 1);
+	found.sort((a, b) => signed(a) - signed(b) || rank[a.kind] - rank[b.kind] || a.index - b.index);
 	const seen = new Set<string>();
 	return found.filter((f) => {
 		if (seen.has(f.number)) return false;
@@ -383,25 +428,39 @@ function checkCaseNumber(caseNumber: string): string {
 	return n;
 }
 
-/** R-PLUS-4: the reference our outgoing subjects carry: `[#2026-000123]`. */
-export function subjectReference(caseNumber: string): string {
-	return `[#${checkCaseNumber(caseNumber)}]`;
+/**
+ * R-PLUS-4: the reference our outgoing subjects carry: `[#2026-000123-k7q2mz]` with a key
+ * (issue #11.7), `[#2026-000123]` without.
+ */
+export function subjectReference(caseNumber: string, key?: Pick<CaseReferenceKey, 'tag'>): string {
+	const n = checkCaseNumber(caseNumber);
+	return key ? `[#${n}-${key.tag(n)}]` : `[#${n}]`;
 }
 
 /**
  * R-PLUS-4: the subject with our case reference, added once. When the subject already carries
- * `[#<caseNumber>]` (any spacing) it is returned cleaned but otherwise unchanged; otherwise the
- * reference goes after any leading `Re:` / `AW:` / `[EXTERNAL]` prefixes:
- * `AW: Frage` → `AW: [#2026-000123] Frage`. Line breaks are removed (no header injection).
+ * the reference (any spacing) it is returned cleaned but otherwise unchanged; with a key, an
+ * unsigned `[#<caseNumber>]` or one with another tag is replaced by the signed reference
+ * (issue #11.7). Otherwise the reference goes after any leading `Re:` / `AW:` / `[EXTERNAL]`
+ * prefixes: `AW: Frage` → `AW: [#2026-000123-k7q2mz] Frage`. Line breaks are removed (no
+ * header injection).
  */
-export function withCaseReference(subject: string | null | undefined, caseNumber: string): string {
-	const ref = subjectReference(caseNumber);
+export function withCaseReference(
+	subject: string | null | undefined,
+	caseNumber: string,
+	key?: Pick<CaseReferenceKey, 'tag'>,
+): string {
+	const n = checkCaseNumber(caseNumber);
+	const tag = key?.tag(n);
+	const ref = tag ? `[#${n}-${tag}]` : `[#${n}]`;
 	const clean = cleanSubject(subject);
 	const present = new RegExp(
-		`\\[\\s*#\\s*${escapeRegex(checkCaseNumber(caseNumber))}\\s*\\]`,
+		`\\[\\s*#\\s*${escapeRegex(n)}(?:[${DASHES}]([0-9a-z]{1,16}))?\\s*\\]`,
 		'iu',
 	);
-	if (present.test(clean)) return clean;
+	const found = present.exec(clean);
+	if (found && (!tag || found[1]?.toLowerCase() === tag)) return clean;
+	if (found) return clean.slice(0, found.index) + ref + clean.slice(found.index + found[0].length);
 	const { prefix, rest } = splitSubjectPrefix(clean);
 	return [prefix.trim(), ref, rest].filter((s) => s.length > 0).join(' ');
 }

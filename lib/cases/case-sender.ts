@@ -9,6 +9,7 @@ import type { Case } from '../store/types';
 import {
 	checkSenderPolicy,
 	normalizeAddress,
+	type CaseReferenceEvidence,
 	type SenderPolicy,
 	type SenderPolicyResult,
 } from './sender-policy';
@@ -22,15 +23,18 @@ export const SENDER_POLICIES: readonly SenderPolicy[] = [
 	'responsibleMember',
 	'orgMember',
 	'caseParticipant',
+	'signedOrParticipant',
 ];
 
 export interface CaseSenderOptions {
 	/** One policy or several of which any may allow the sender; an empty list allows nobody. */
 	policy: SenderPolicy | SenderPolicy[];
 	plusAddressing?: 'distinct' | 'same';
+	/** Issue #11.7: how the mail named the case (for `signedOrParticipant`). */
+	evidence?: CaseReferenceEvidence | null;
 }
 
-type SenderStore = Pick<Store, 'contacts' | 'orgUnits'>;
+type SenderStore = Pick<Store, 'contacts' | 'orgUnits' | 'activities'>;
 
 const needs = (policies: SenderPolicy[], any: SenderPolicy[]) =>
 	policies.some((p) => any.includes(p));
@@ -42,7 +46,7 @@ function lookupForms(sender: string, plusAddressing: 'distinct' | 'same' | undef
 	const folded = normalizeAddress(sender, { plusAddressing });
 	// the directory stores addresses as entered (lower-cased): an internationalised domain may
 	// be there in Unicode, while normalizeAddress gives its ASCII form
-	const asWritten = /^[^\s<>"]+@[^\s<>"]+$/.test(sender.trim())
+	const asWritten = /^[^\s<>"@]+@[^\s<>"]+$/.test(sender.trim())
 		? sender.trim().toLowerCase()
 		: null;
 	return [...new Set([plain, folded, asWritten].filter((a): a is string => !!a))];
@@ -65,7 +69,12 @@ export async function checkCaseSender(
 			message: `unknown sender policy ${unknown.map((p) => `"${p}"`).join(', ')}`,
 		};
 	}
-	const base = { sender, policy: policies, plusAddressing: options.plusAddressing };
+	const base = {
+		sender,
+		policy: policies,
+		plusAddressing: options.plusAddressing,
+		evidence: options.evidence,
+	};
 	if (policies.includes('anyone') || policies.every((p) => p === 'nobody')) {
 		return checkSenderPolicy(base);
 	}
@@ -82,15 +91,16 @@ export async function checkCaseSender(
 			}
 		}
 	}
+	const participants: SenderPolicy[] = ['caseParticipant', 'signedOrParticipant'];
 	let contactEmail: string | null = null;
 	if (
-		needs(policies, ['caseContact', 'caseContactOrRequester', 'caseParticipant']) &&
+		needs(policies, ['caseContact', 'caseContactOrRequester', ...participants]) &&
 		c.contactId !== null
 	) {
 		contactEmail = (await store.contacts.get(c.contactId))?.email ?? null;
 	}
 	let responsibleMembers: string[] = [];
-	if (needs(policies, ['responsibleMember', 'orgMember', 'caseParticipant'])) {
+	if (needs(policies, ['responsibleMember', 'orgMember', ...participants])) {
 		responsibleMembers = (await store.orgUnits.get(c.responsibleOrgUnitId))?.members ?? [];
 	}
 	let isOrgMember: boolean | undefined;
@@ -103,9 +113,17 @@ export async function checkCaseSender(
 			}
 		}
 	}
+	const earlierSenders = needs(policies, ['signedOrParticipant'])
+		? await store.activities.senderAddresses(c.id)
+		: [];
 	return checkSenderPolicy({
 		...base,
-		case: { contactEmail, requesterEmail: c.requesterAddress, responsibleMembers },
+		case: {
+			contactEmail,
+			requesterEmail: c.requesterAddress,
+			responsibleMembers,
+			earlierSenders,
+		},
 		isKnownContact,
 		isOrgMember,
 	});

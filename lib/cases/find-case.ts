@@ -13,10 +13,18 @@
  *   2. the thread headers: In-Reply-To, then References newest first, against the Message-IDs
  *      the store knows (our outgoing mails and stored mails).
  * Only existing cases match; numbers that name no case are reported, never created.
+ * A matched result also says how the mail named its case (issue #11.7): the kind and signature
+ * of the subject reference, and whether a thread id is a Message-ID we sent for that case —
+ * what the sender policy `signedOrParticipant` decides on.
  */
 import type { Store } from '../store/open-store';
 import type { Case } from '../store/types';
-import { extractCaseNumbers, type ExtractCaseNumbersOptions } from './case-number';
+import {
+	findCaseNumbers,
+	type CaseNumberMatchKind,
+	type CaseReferenceSignature,
+	type ExtractCaseNumbersOptions,
+} from './case-number';
 import { pickCase, threadMessageIds } from './matching';
 
 export interface FindCaseMail {
@@ -45,6 +53,10 @@ export type FindCaseResult =
 			caseNumbers: string[];
 			/** When the subject won but the thread headers point to another case. */
 			threadCase?: Case;
+			/** via `subject`: the form of the number that named the case and its signature. */
+			reference?: { kind: CaseNumberMatchKind; signature: CaseReferenceSignature };
+			/** In-Reply-To / References hold a Message-ID we sent for this case. */
+			repliesToOurMail: boolean;
 	  }
 	| {
 			matched: false;
@@ -54,6 +66,10 @@ export type FindCaseResult =
 	  };
 
 type CaseStore = Pick<Store, 'cases' | 'ledger'>;
+
+async function repliesToOurMail(store: CaseStore, ids: string[], c: Case): Promise<boolean> {
+	return ids.length > 0 && (await store.cases.casesOfSentMessageIds(ids)).includes(c.id);
+}
 
 /** Looks the numbers up in order and stops at the first existing case. */
 async function lookupNumbers(
@@ -75,13 +91,23 @@ export async function findCaseForMail(
 	options: FindCaseOptions = {},
 ): Promise<FindCaseResult> {
 	const { thread = true, messageKey, ...numberOptions } = options;
-	const caseNumbers = extractCaseNumbers(mail.subject, numberOptions);
+	const matches = findCaseNumbers(mail.subject, numberOptions);
+	const caseNumbers = matches.map((m) => m.number);
+	const ids = thread
+		? threadMessageIds({ inReplyTo: mail.inReplyTo, references: mail.references })
+		: [];
 
 	if (messageKey) {
 		const entry = await store.ledger.lookup(messageKey);
 		const c = entry?.caseId != null ? await store.cases.get(entry.caseId) : undefined;
 		if (c && entry?.outcome === 'activity_added')
-			return { matched: true, case: c, via: 'ledger', caseNumbers };
+			return {
+				matched: true,
+				case: c,
+				via: 'ledger',
+				caseNumbers,
+				repliesToOurMail: await repliesToOurMail(store, ids, c),
+			};
 		if (c && entry?.outcome === 'case_created')
 			return {
 				matched: false,
@@ -92,18 +118,18 @@ export async function findCaseForMail(
 	}
 
 	const byNumber = await lookupNumbers(store, caseNumbers);
-	const ids = thread
-		? threadMessageIds({ inReplyTo: mail.inReplyTo, references: mail.references })
-		: [];
 	const byThread = ids.length > 0 ? ((await store.cases.findCaseByMessageIds(ids)) ?? null) : null;
 	const picked = pickCase<Case>({ byNumber, byThread });
 	if (picked) {
+		const named = picked.via === 'subject' ? matches[picked.index] : undefined;
 		return {
 			matched: true,
 			case: picked.case,
 			via: picked.via,
 			caseNumbers,
 			...(picked.threadCase ? { threadCase: picked.threadCase } : {}),
+			...(named ? { reference: { kind: named.kind, signature: named.signature } } : {}),
+			repliesToOurMail: await repliesToOurMail(store, ids, picked.case),
 		};
 	}
 	if (caseNumbers.length > 0) {

@@ -14,6 +14,7 @@
  */
 import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
+import type { CaseReferenceSignature } from './case-number';
 import { fieldNameKey } from './field-values';
 
 export type SenderPolicy =
@@ -32,7 +33,13 @@ export type SenderPolicy =
 	/** The sender is a member of any org unit (`isOrgMember`) or responsible for the case. */
 	| 'orgMember'
 	/** Contact, requester or responsible member. */
-	| 'caseParticipant';
+	| 'caseParticipant'
+	/**
+	 * Issue #11.7: anyone whose mail names the case by a reference with a valid tag or replies
+	 * to a mail we sent for it; a number without a valid tag only from a participant (contact,
+	 * requester, responsible member, or an earlier sender of mail stored on the case).
+	 */
+	| 'signedOrParticipant';
 
 export type SenderPolicyReason =
 	| 'anyone'
@@ -43,7 +50,23 @@ export type SenderPolicyReason =
 	| 'requester'
 	| 'responsible-member'
 	| 'org-member'
+	| 'signed-reference'
+	| 'reply-to-our-mail'
+	| 'earlier-sender'
+	| 'invalid-reference-tag'
+	| 'unsigned-reference-from-stranger'
+	| 'reply-to-unknown-mail-from-stranger'
 	| 'not-allowed';
+
+/** Issue #11.7: how the mail named its case (what `signedOrParticipant` looks at). */
+export interface CaseReferenceEvidence {
+	/** `subject` (a case number), `thread` (In-Reply-To / References). */
+	via: 'subject' | 'thread';
+	/** For `subject`: whether the number that named the case carried a valid tag. */
+	signature?: CaseReferenceSignature;
+	/** One of the thread ids is the Message-ID of a mail we sent for this case. */
+	repliesToOurMail?: boolean;
+}
 
 export interface SenderPolicyInput {
 	/** The sender, as a bare address or with display name. */
@@ -54,7 +77,11 @@ export interface SenderPolicyInput {
 		contactEmail?: string | null;
 		requesterEmail?: string | null;
 		responsibleMembers?: Array<string | null | undefined> | null;
+		/** Senders of mail already stored on the case (`signedOrParticipant`). */
+		earlierSenders?: Array<string | null | undefined> | null;
 	} | null;
+	/** Issue #11.7: how the mail named the case; without it `signedOrParticipant` needs a participant. */
+	evidence?: CaseReferenceEvidence | null;
 	isKnownContact?: boolean;
 	isOrgMember?: boolean;
 	/** `distinct` (default) or `same`: whether `a+tag@x` counts as `a@x`. */
@@ -130,6 +157,15 @@ const MESSAGES: Record<SenderPolicyReason, string> = {
 	requester: 'the sender opened the case',
 	'responsible-member': 'the sender is responsible for the case',
 	'org-member': 'the sender is a member of the organisation',
+	'signed-reference': 'the subject names the case with a validly signed reference',
+	'reply-to-our-mail': 'the mail replies to a mail we sent for the case',
+	'earlier-sender': 'the sender wrote mail already stored on the case',
+	'invalid-reference-tag':
+		'the tag of the case reference in the subject is wrong (forged or from another system), and the sender takes no part in the case',
+	'unsigned-reference-from-stranger':
+		'the subject names the case without a signed reference, and the sender takes no part in the case',
+	'reply-to-unknown-mail-from-stranger':
+		'the mail replies to no mail we sent for the case, and the sender takes no part in the case',
 	'not-allowed': 'the sender is not allowed to change this case by e-mail',
 };
 
@@ -149,6 +185,7 @@ export function checkSenderPolicy(input: SenderPolicyInput): SenderPolicyResult 
 	const c = input.case ?? {};
 	const is = (other: string | null | undefined) => normalizeAddress(other, opts) === sender;
 	const responsible = () => (c.responsibleMembers ?? []).some((m) => is(m));
+	const evidence = input.evidence ?? null;
 
 	for (const policy of policies) {
 		switch (policy) {
@@ -174,6 +211,15 @@ export function checkSenderPolicy(input: SenderPolicyInput): SenderPolicyResult 
 				if (is(c.requesterEmail)) return result(true, 'requester');
 				if (responsible()) return result(true, 'responsible-member');
 				break;
+			case 'signedOrParticipant':
+				if (evidence?.via === 'subject' && evidence.signature === 'valid')
+					return result(true, 'signed-reference');
+				if (evidence?.repliesToOurMail === true) return result(true, 'reply-to-our-mail');
+				if (is(c.contactEmail)) return result(true, 'case-contact');
+				if (is(c.requesterEmail)) return result(true, 'requester');
+				if (responsible()) return result(true, 'responsible-member');
+				if ((c.earlierSenders ?? []).some((m) => is(m))) return result(true, 'earlier-sender');
+				break;
 			case 'nobody':
 				break;
 			default:
@@ -181,7 +227,15 @@ export function checkSenderPolicy(input: SenderPolicyInput): SenderPolicyResult 
 				break;
 		}
 	}
+	if (policies.includes('signedOrParticipant')) return result(false, strangerReason(evidence));
 	return result(false, 'not-allowed');
+}
+
+/** Why `signedOrParticipant` refused a sender who takes no part in the case. */
+function strangerReason(evidence: CaseReferenceEvidence | null): SenderPolicyReason {
+	if (evidence?.via === 'thread') return 'reply-to-unknown-mail-from-stranger';
+	if (evidence?.signature === 'invalid') return 'invalid-reference-tag';
+	return 'unsigned-reference-from-stranger';
 }
 
 export interface FilterAllowedFieldsOptions {

@@ -18,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { withCaseReference } from '../cases/case-number';
+import type { CaseReferenceKey } from '../cases/case-reference-tag';
 import { replyThreadingHeaders } from '../cases/matching';
 import { MailCasesError } from '../errors';
 import { htmlToText } from './html-to-text';
@@ -52,6 +53,8 @@ export interface NotificationInput {
 	excerptLength?: number;
 	/** Own subject instead of "New message: <original subject>"; the case reference is added. */
 	subject?: string | null;
+	/** Issue #11.7: signs the case reference (`[#2026-000123-k7q2mz]`); unsigned without it. */
+	referenceKey?: Pick<CaseReferenceKey, 'tag'>;
 }
 
 export interface ComposedNotification {
@@ -174,7 +177,7 @@ export function composeNotification(input: NotificationInput): ComposedNotificat
 	const original = normalizeSubject(mail.subject, { removeCaseReferences: true });
 	const custom = oneLine(input.subject);
 	const base = custom || (original ? `${t.subject}: ${original}` : t.subject);
-	const subject = withCaseReference(base, caseNumber);
+	const subject = withCaseReference(base, caseNumber, input.referenceKey);
 
 	const excerpt = mailExcerpt(mail, input.excerptLength ?? DEFAULT_EXCERPT_LENGTH);
 	const title = oneLine(input.caseTitle);

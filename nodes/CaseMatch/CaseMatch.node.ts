@@ -19,7 +19,9 @@ export class CaseMatch implements INodeType {
 			dark: 'file:../../icons/mail-cases.dark.svg',
 		},
 		group: ['transform'],
-		version: 1,
+		// 2: "Allowed Senders" defaults to signedOrParticipant (issue #11.7); 1 keeps anyone
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ "Sender: " + ($parameter["senderPolicy"] || []).join(", ") }}',
 		description:
 			'Find the existing case of a mail: case number in the subject, then the reply headers',

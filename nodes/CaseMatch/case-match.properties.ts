@@ -1,5 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { plusAddressingOption, senderPolicyOptions } from './sender-policy.properties';
+import { caseMatchSenderPolicyOptions, plusAddressingOption } from './sender-policy.properties';
+
+const allowedSenders: INodeProperties = {
+	displayName: 'Allowed Senders',
+	name: 'senderPolicy',
+	type: 'multiOptions',
+	options: caseMatchSenderPolicyOptions,
+	default: [],
+	description:
+		'Who may add mail to a case (any chosen rule suffices). A mail from another sender goes to the Unmatched output with reason "sender-not-allowed", or under "Signed Reference, Reply to Our Mail, or Participant" with the cause: "unsigned-reference-from-stranger", "invalid-reference-tag" or "reply-to-unknown-mail-from-stranger".',
+};
 
 export const caseMatchProperties: INodeProperties[] = [
 	{
@@ -9,14 +19,16 @@ export const caseMatchProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
+	// two versions of one parameter: only the default differs (see defaultSenderPolicy)
 	{
-		displayName: 'Allowed Senders',
-		name: 'senderPolicy',
-		type: 'multiOptions',
-		options: senderPolicyOptions,
+		...allowedSenders,
 		default: ['anyone'],
-		description:
-			'Who may add mail to a case (any chosen rule suffices). A mail from another sender goes to the Unmatched output with reason "sender-not-allowed".',
+		displayOptions: { show: { '@version': [1] } },
+	},
+	{
+		...allowedSenders,
+		default: ['signedOrParticipant'],
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
 	},
 	{
 		displayName: 'Options',

@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { caseJson } from '../../lib/cases/case-json';
+import { subjectReference } from '../../lib/cases/case-number';
+import type { SenderPolicyReason } from '../../lib/cases/sender-policy';
 import { checkCaseSender } from '../../lib/cases/case-sender';
 import { findCaseForMail } from '../../lib/cases/find-case';
 import { mailLedgerKey } from '../../lib/cases/mail-ledger-key';
@@ -7,7 +9,14 @@ import type { Store } from '../../lib/store';
 import { failedItem } from '../shared/errors';
 import { mailFromItem } from '../shared/mail-item';
 import { storeFor } from '../shared/store';
-import { senderPolicies } from './sender-policy.properties';
+import { defaultSenderPolicy, senderPolicies } from './sender-policy.properties';
+
+/** Refusals of `signedOrParticipant` that name their cause as the item's `reason`. */
+const STRANGER_REASONS: readonly SenderPolicyReason[] = [
+	'invalid-reference-tag',
+	'unsigned-reference-from-stranger',
+	'reply-to-unknown-mail-from-stranger',
+];
 
 interface MatchOptions {
 	caseNumberFormat?: string;
@@ -46,9 +55,13 @@ export async function matchCases(this: IExecuteFunctions): Promise<INodeExecutio
 		try {
 			store ??= await storeFor(this);
 			const options = this.getNodeParameter('options', i, {}) as MatchOptions;
-			const policy = senderPolicies(this.getNodeParameter('senderPolicy', i, ['anyone']));
+			const policy = senderPolicies(
+				this.getNodeParameter('senderPolicy', i, defaultSenderPolicy(this.getNode().typeVersion)),
+			);
 			const mail = await mailFromItem(this, i);
+			const referenceKey = await store.caseReferenceKey();
 			const found = await findCaseForMail(store, mail, {
+				referenceKey,
 				format: options.caseNumberFormat?.trim() || store.caseNumberFormat,
 				keywords: list(options.keywords, /,/),
 				patterns: list(options.patterns, /\r?\n/),
@@ -80,13 +93,18 @@ export async function matchCases(this: IExecuteFunctions): Promise<INodeExecutio
 					: await checkCaseSender(store, found.case, mail.from?.address, {
 							policy,
 							plusAddressing: options.plusAddressing,
+							evidence: {
+								via: found.via,
+								signature: found.reference?.signature,
+								repliesToOurMail: found.repliesToOurMail,
+							},
 						});
 			if (sender && !sender.allowed) {
 				unmatched.push({
 					...base,
 					json: {
 						...base.json,
-						reason: 'sender-not-allowed',
+						reason: STRANGER_REASONS.includes(sender.reason) ? sender.reason : 'sender-not-allowed',
 						reasonMessage: `Case ${found.case.number}: ${sender.message}`,
 						caseNumbers: found.caseNumbers,
 						caseNumber: found.case.number,
@@ -94,12 +112,24 @@ export async function matchCases(this: IExecuteFunctions): Promise<INodeExecutio
 				});
 				continue;
 			}
-			const caseMatch: IDataObject = { via: found.via, caseNumbers: found.caseNumbers };
+			const caseMatch: IDataObject = {
+				via: found.via,
+				caseNumbers: found.caseNumbers,
+				...(found.reference ? { reference: found.reference } : {}),
+				repliesToOurMail: found.repliesToOurMail,
+			};
 			if (sender) caseMatch.sender = { reason: sender.reason, message: sender.message };
 			if (found.threadCase) caseMatch.threadCaseNumber = found.threadCase.number;
 			matched.push({
 				...base,
-				json: { ...base.json, case: caseJson(found.case) as unknown as IDataObject, caseMatch },
+				json: {
+					...base.json,
+					case: caseJson(
+						found.case,
+						subjectReference(found.case.number, referenceKey),
+					) as unknown as IDataObject,
+					caseMatch,
+				},
 			});
 		} catch (error) {
 			matched.push(failedItem(this, error, i));

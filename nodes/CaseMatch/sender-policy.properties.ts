@@ -41,6 +41,29 @@ export const senderPolicyOptions: Array<INodePropertyOptions & { value: SenderPo
 	},
 ];
 
+/**
+ * Issue #11.7: Case Match's own policy (it needs to know how the mail named its case, which only
+ * Case Match sees). Listed last, as options are sorted by name.
+ */
+export const signedOrParticipantOption: INodePropertyOptions & { value: SenderPolicy } = {
+	name: 'Signed Reference, Reply to Our Mail, or Participant',
+	value: 'signedOrParticipant',
+	description:
+		'Anyone whose subject carries our signed reference [#number-tag] or who replies to a mail we sent for the case; a number typed by hand only from the case contact, requester, a responsible member or an earlier sender on the case',
+};
+
+/** Case Match's policies: the common ones and signedOrParticipant. */
+export const caseMatchSenderPolicyOptions = [...senderPolicyOptions, signedOrParticipantOption];
+
+/**
+ * The default of Case Match's "Allowed Senders" per node version: version 1 keeps `anyone`
+ * (n8n does not store parameters that equal their default, so changing it would change the
+ * behaviour of existing workflows); version 2 (new nodes) uses `signedOrParticipant`.
+ */
+export function defaultSenderPolicy(typeVersion: number): SenderPolicy[] {
+	return typeVersion >= 2 ? ['signedOrParticipant'] : ['anyone'];
+}
+
 export const plusAddressingOption: INodeProperties = {
 	displayName: 'Plus Addressing',
 	name: 'plusAddressing',

@@ -55,6 +55,25 @@ export class ActivityRepository {
 		});
 	}
 
+	/**
+	 * Issue #11.7: the From addresses of the incoming mails stored on a case (as stored,
+	 * distinct, at most `limit`, default 500): the people who already take part in it.
+	 */
+	async senderAddresses(caseId: number, limit = 500): Promise<string[]> {
+		return await this.ctx.run(`list the senders of case ${caseId}`, async (db) => {
+			const rows = await db
+				.selectFrom('activities')
+				.select('from_address')
+				.distinct()
+				.where('case_id', '=', caseId)
+				.where('kind', '=', 'incoming_mail')
+				.where('from_address', 'is not', null)
+				.limit(Math.min(Math.max(limit, 1), 5000))
+				.execute();
+			return rows.map((r) => r.from_address).filter((a): a is string => !!a);
+		});
+	}
+
 	/** An attachment's content; null when only its metadata was stored. NOT_FOUND for an unknown id. */
 	async getAttachmentContent(attachmentId: number): Promise<Buffer | null> {
 		return await this.ctx.run(`read attachment ${attachmentId}`, async (db) => {

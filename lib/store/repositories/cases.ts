@@ -15,6 +15,13 @@ import type { Activity, Case, CaseFilter, CaseInput, CaseUpdate } from '../types
 
 const MAX_THREAD_IDS = 500;
 
+/** Message-IDs to look up: normalised, distinct, at most MAX_THREAD_IDS. */
+function threadIds(ids: readonly string[]): string[] {
+	return [
+		...new Set(ids.map((id) => normalizeMessageId(id)).filter((id): id is string => !!id)),
+	].slice(0, MAX_THREAD_IDS);
+}
+
 /** Cases: creation (numbered), lookup by id / number / thread Message-IDs, updates. */
 export class CaseRepository {
 	constructor(private readonly ctx: StoreContext) {}
@@ -133,9 +140,7 @@ export class CaseRepository {
 	 * case of the first id that matches wins. Undefined when none matches.
 	 */
 	async findCaseByMessageIds(ids: readonly string[]): Promise<Case | undefined> {
-		const wanted = [
-			...new Set(ids.map((id) => normalizeMessageId(id)).filter((id): id is string => !!id)),
-		].slice(0, MAX_THREAD_IDS);
+		const wanted = threadIds(ids);
 		if (wanted.length === 0) return undefined;
 		return await this.ctx.run('find a case by Message-ID', async (db) => {
 			const outgoing = await db
@@ -159,6 +164,23 @@ export class CaseRepository {
 				if (caseId !== undefined) return await loadCase(db, caseId);
 			}
 			return undefined;
+		});
+	}
+
+	/**
+	 * Issue #11.7: ids of the cases whose mails WE sent carry one of these Message-IDs (only
+	 * our outgoing ids, not those of stored incoming mails, which their senders chose).
+	 */
+	async casesOfSentMessageIds(ids: readonly string[]): Promise<number[]> {
+		const wanted = threadIds(ids);
+		if (wanted.length === 0) return [];
+		return await this.ctx.run('find the cases of our sent Message-IDs', async (db) => {
+			const rows = await db
+				.selectFrom('case_message_ids')
+				.select('case_id')
+				.where('message_id', 'in', wanted)
+				.execute();
+			return [...new Set(rows.map((r) => Number(r.case_id)))];
 		});
 	}
 

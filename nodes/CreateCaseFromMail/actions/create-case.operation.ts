@@ -5,6 +5,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 import { caseJson, contactJson } from '../../../lib/cases/case-json';
+import { subjectReference } from '../../../lib/cases/case-number';
 import { automaticMailVerdict, caseTitleFromSubject } from '../../../lib/cases/compose-case';
 import type { FieldSeparator } from '../../../lib/cases/field-lines';
 import { planFieldUpdates } from '../../../lib/cases/field-updates';
@@ -207,7 +208,11 @@ export async function createCase(
 			created.contactId !== null ? await store.contacts.get(created.contactId) : undefined;
 		const plan = workflow ? planFor(workflow) : undefined;
 		return result(0, {
-			case: caseJson(created) as unknown as IDataObject,
+			// issue #11.7: case.reference is the signed [#number-tag] for an acknowledgement's text
+			case: caseJson(
+				created,
+				subjectReference(created.number, await store.caseReferenceKey()),
+			) as unknown as IDataObject,
 			workflow: workflow ? { id: workflow.id, name: workflow.name } : null,
 			responsible: unit ? { id: unit.id, name: unit.name, kind: unit.kind } : null,
 			contact: contactJson(contact) as unknown as IDataObject,

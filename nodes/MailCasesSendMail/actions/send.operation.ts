@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { withCaseReference } from '../../../lib/cases/case-number';
 import { recordSentOnCase, wasSentBefore } from '../../../lib/cases/sent-on-case';
 import { MailCasesError } from '../../../lib/errors';
 import { onceMessageId } from '../../../lib/mail/once-message-id';
@@ -121,7 +122,7 @@ export const sendProperties: INodeProperties[] = [
 				default: '',
 				placeholder: '={{ $json.case.number }}',
 				description:
-					'Number of a case (it must exist) on which the sent mail is recorded: its Message-ID is linked to the case, so a reply to this mail finds the case even without the case number in the subject. Uses the node\'s Mail Cases Store credential, or the embedded store when none is set.',
+					'Number of a case (it must exist) on which the sent mail is recorded: its Message-ID is linked to the case, so a reply to this mail finds the case even without the case number in the subject. The subject gets the signed reference of the case [#number-tag] (an unsigned [#number] in it is replaced). Uses the node\'s Mail Cases Store credential, or the embedded store when none is set.',
 			},
 			{
 				displayName: 'References',
@@ -204,7 +205,7 @@ export async function send(
 ): Promise<INodeExecutionData> {
 	const format = ctx.getNodeParameter('emailFormat', itemIndex) as string;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as SendOptions;
-	const subject = ctx.getNodeParameter('subject', itemIndex, '') as string;
+	let subject = ctx.getNodeParameter('subject', itemIndex, '') as string;
 	const caseNumber = optionText(options, 'caseNumber');
 	const onceKey = optionText(options, 'sendOnceKey');
 	if (onceKey !== undefined && caseNumber === undefined) {
@@ -241,6 +242,9 @@ export async function send(
 			);
 		}
 		recordOn = theCase;
+		// issue #11.7: a mail sent for a case carries its signed reference (added, or an unsigned
+		// [#number] made signed), so that a reply from anyone who got it matches the case
+		subject = withCaseReference(subject, theCase.number, await store.caseReferenceKey());
 		base.caseNumber = theCase.number;
 		base.caseId = theCase.id;
 		if (onceKey !== undefined) {

@@ -204,6 +204,7 @@ export async function notify(
 		language: options.language,
 		excerptLength: options.excerptLength,
 		subject: options.subject,
+		referenceKey: await store.caseReferenceKey(),
 	});
 	const message = buildOutgoingMessage({
 		from: sender.from,

@@ -101,7 +101,13 @@ describe('R-PROC-1: case numbers in subjects — keyword forms', () => {
 describe('R-PROC-1: bare numbers (no keyword, no bracket) only when they match the format exactly', () => {
 	test('a word-bounded number of exactly the format is a candidate', () => {
 		expect(findCaseNumbers('Rückfrage zu 2026-000123 von gestern')).toEqual([
-			{ number: '2026-000123', kind: 'bare', index: 13, text: '2026-000123' },
+			{
+				number: '2026-000123',
+				kind: 'bare',
+				index: 13,
+				text: '2026-000123',
+				signature: 'unsigned',
+			},
 		]);
 	});
 
