@@ -27,6 +27,7 @@ export type ErrorCode =
 	| 'INVALID_INPUT'
 	| 'MESSAGE_TOO_LARGE'
 	| 'MESSAGE_UNPARSEABLE'
+	| 'NOT_AN_EMAIL'
 	// store and cases
 	| 'STORE_UNAVAILABLE'
 	| 'NOT_FOUND'

@@ -4,6 +4,7 @@ import { simpleParser } from 'mailparser';
 import type { Attachment as MailparserAttachment, ParsedMail } from 'mailparser';
 import { MailCasesError } from '../errors';
 import { parseAddressList } from './address';
+import { assertEmailMessage } from './not-a-mail';
 import type {
 	MailAttachment,
 	MailHeaders,
@@ -399,6 +400,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * Parses a raw message. Throws MailCasesError:
  * - INVALID_INPUT when `raw` is not a Buffer;
  * - MESSAGE_TOO_LARGE (before any parsing) when it is larger than `maxBytes` (default 25 MB);
+ * - NOT_AN_EMAIL (before any parsing) when it is no e-mail message: a binary file, or no header
+ *   section of a mail (see not-a-mail.ts);
  * - MESSAGE_UNPARSEABLE when the MIME parser fails or takes longer than `timeoutMs`.
  * Malformed mail (missing boundaries, bad charsets, broken encodings) parses as far as it can.
  */
@@ -415,6 +418,7 @@ export async function parseMessage(
 			{ details: { size: raw.length, maxBytes } },
 		);
 	}
+	assertEmailMessage(raw);
 	const input = forMailparser(raw);
 	let mail: ParsedMail;
 	try {
