@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { caCertificateProperty } from './tls-properties';
 
 /**
  * Exchange (Microsoft 365) profile: R-EXO-1, R-EXO-2. An Azure app registration (tenant, client
@@ -170,12 +171,7 @@ export class MailCasesExchange implements ICredentialType {
 			description: 'HTTPS root of Microsoft Graph, without /v1.0',
 		},
 		{
-			displayName: 'CA Certificate',
-			name: 'caCertificate',
-			type: 'string',
-			typeOptions: { password: true, rows: 4 },
-			default: '',
-			placeholder: '-----BEGIN CERTIFICATE-----',
+			...caCertificateProperty,
 			description:
 				'PEM of a private certificate authority to trust, e.g. of a proxy that inspects TLS',
 		},

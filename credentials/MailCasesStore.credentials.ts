@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { caCertificateProperty } from './tls-properties';
 
 /**
  * Where cases live: the embedded SQLite file (default, no server) or a shared PostgreSQL for n8n
@@ -58,13 +59,27 @@ export class MailCasesStore implements ICredentialType {
 			displayName: 'SSL',
 			name: 'ssl',
 			type: 'options',
+			// the values are those of earlier versions, so saved credentials keep their meaning
 			options: [
-				{ name: 'Off', value: 'off' },
-				{ name: 'Require (Verify Certificate)', value: 'verify' },
-				{ name: 'Require (Do Not Verify Certificate)', value: 'noVerify' },
+				{ name: 'Disable', value: 'off', description: 'No encryption; only on a trusted network' },
+				{
+					name: 'Require',
+					value: 'noVerify',
+					description: 'Encrypted, but the server certificate is not checked: protects against eavesdroppers, not against a server that pretends to be yours',
+				},
+				{
+					name: 'Verify',
+					value: 'verify',
+					description: 'Encrypted; the certificate must be signed by the CA below (empty: a public CA) and issued for the host name',
+				},
 			],
 			default: 'off',
 			displayOptions: { show: { kind: ['postgres'] } },
+		},
+		{
+			...caCertificateProperty,
+			displayOptions: { show: { kind: ['postgres'], ssl: ['verify'] } },
+			description: 'PEM certificate of the CA that signed the PostgreSQL server certificate; empty = the public CAs Node.js trusts',
 		},
 		{
 			displayName: 'Case Number Format',

@@ -51,6 +51,24 @@ function collect(error: unknown): { codes: string[]; messages: string[] } {
 	return { codes, messages };
 }
 
+/** A TLS certificate that was not accepted: Node's code, and whether only the name did not fit. */
+export interface CertificateProblem {
+	code?: string;
+	hostMismatch: boolean;
+}
+
+function findCertificateProblem(codes: string[], text: string, loose: boolean): CertificateProblem | undefined {
+	const code = codes.find((c) => CERT_CODES.has(c));
+	if (!code && !(loose && /self[- ]signed certificate|unable to verify|certificate has expired|altnames/i.test(text))) return undefined;
+	return { code, hostMismatch: code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /altnames/i.test(text) };
+}
+
+/** The certificate failure in an error or its causes, identified by Node's code; else undefined. */
+export function certificateProblem(error: unknown): CertificateProblem | undefined {
+	const { codes, messages } = collect(error);
+	return findCertificateProblem(codes, messages.join(' | '), false);
+}
+
 function where(endpoint: Endpoint): string {
 	return `${endpoint.protocol} server ${endpoint.host}:${endpoint.port}`;
 }
@@ -81,14 +99,13 @@ export function networkError(error: unknown, endpoint: Endpoint, options: { stri
 	if (has('EHOSTUNREACH') || has('ENETUNREACH')) {
 		return make('CONNECTION_REFUSED', `${where(endpoint)} is not reachable from here (no route to host).`);
 	}
-	const certCode = codes.find((c) => CERT_CODES.has(c));
-	if (certCode || (!options.strict && /self[- ]signed certificate|unable to verify|certificate has expired|altnames/i.test(text))) {
-		const hostMismatch = certCode === 'ERR_TLS_CERT_ALTNAME_INVALID' || /altnames/i.test(text);
+	const cert = findCertificateProblem(codes, text, !options.strict);
+	if (cert) {
 		return make(
 			'TLS_CERT_UNTRUSTED',
-			hostMismatch
+			cert.hostMismatch
 				? `The TLS certificate of ${where(endpoint)} is not valid for the name "${endpoint.host}". Use the host name the certificate was issued for.`
-				: `The TLS certificate of ${where(endpoint)} is not trusted (${certCode ?? 'untrusted issuer'}). Add the server's CA certificate to the profile, or enable "Allow Self-Signed Certificates" if you trust this server.`,
+				: `The TLS certificate of ${where(endpoint)} is not trusted (${cert.code ?? 'untrusted issuer'}). Add the server's CA certificate to the profile, or enable "Allow Self-Signed Certificates" if you trust this server.`,
 		);
 	}
 	if (codes.some((c) => TLS_MISMATCH_CODES.has(c)) || /wrong version number|packet length too long|unknown protocol/i.test(text)) {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_CASE_NUMBER_FORMAT, parseCaseNumberFormat } from '../cases/case-number-format';
@@ -20,6 +20,13 @@ export interface SqliteStoreConfig extends StoreCommonConfig {
 	busyTimeoutMs?: number;
 }
 
+/**
+ * TLS to PostgreSQL. 'disable': plain TCP. 'require': encrypted, the certificate is not checked
+ * (protects against eavesdroppers, not against a server that pretends to be the store).
+ * 'verify': encrypted, the certificate must chain to a trusted CA and name the host.
+ */
+export type PostgresSslMode = 'disable' | 'require' | 'verify';
+
 export interface PostgresStoreConfig extends StoreCommonConfig {
 	kind: 'postgres';
 	host: string;
@@ -28,8 +35,13 @@ export interface PostgresStoreConfig extends StoreCommonConfig {
 	database: string;
 	user: string;
 	password?: string;
-	/** true = TLS with certificate check; an object is passed to pg (e.g. `{ rejectUnauthorized: false }`). */
-	ssl?: boolean | { rejectUnauthorized?: boolean; ca?: string };
+	/** TLS to the server (issue #11.8); default 'disable'. See PostgresSslMode. */
+	ssl?: PostgresSslMode;
+	/**
+	 * For 'verify': PEM of the CA certificate(s) to trust. They replace Node's list of public
+	 * CAs for this connection; empty = the public CAs.
+	 */
+	caPem?: string;
 	/** Schema that holds the tables; created on first use. Default `mail_cases`. */
 	schema?: string;
 	/** Connections in the pool. Default 10. */
@@ -60,9 +72,13 @@ export function defaultSqlitePath(
 
 export type NormalizedSqliteConfig = Required<Omit<SqliteStoreConfig, keyof StoreCommonConfig>> &
 	Required<StoreCommonConfig>;
-export type NormalizedPostgresConfig = Omit<Required<PostgresStoreConfig>, 'password' | 'ssl'> & {
+export type NormalizedPostgresConfig = Omit<
+	Required<PostgresStoreConfig>,
+	'password' | 'caPem'
+> & {
 	password?: string;
-	ssl: PostgresStoreConfig['ssl'];
+	/** Only with ssl 'verify'. */
+	caPem?: string;
 } & Required<StoreCommonConfig>;
 export type NormalizedStoreConfig = NormalizedSqliteConfig | NormalizedPostgresConfig;
 
@@ -77,6 +93,31 @@ function positiveInteger(value: unknown, name: string, fallback: number): number
 		);
 	}
 	return value;
+}
+
+const SSL_MODES: readonly PostgresSslMode[] = ['disable', 'require', 'verify'];
+
+/** The TLS part of a PostgreSQL configuration: a known mode, and a CA only for 'verify'. */
+function postgresTls(config: PostgresStoreConfig): { ssl: PostgresSslMode; caPem?: string } {
+	const ssl = config.ssl ?? 'disable';
+	if (!SSL_MODES.includes(ssl)) {
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			`PostgreSQL store on ${config.host}: SSL must be "disable", "require" or "verify", got "${String(ssl)}"`,
+		);
+	}
+	const caPem = config.caPem?.trim();
+	if (ssl !== 'verify' || !caPem) return { ssl };
+	try {
+		new X509Certificate(caPem); // reads the first certificate; a bundle may hold more
+	} catch (error) {
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			`PostgreSQL store on ${config.host}: the CA certificate is not a PEM certificate. Paste the CA's certificate from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, or leave the field empty to trust the public CAs.`,
+			{ cause: error },
+		);
+	}
+	return { ssl, caPem };
 }
 
 /** Checks a configuration and fills in the defaults. */
@@ -141,7 +182,7 @@ export function normalizeStoreConfig(config: StoreConfig): NormalizedStoreConfig
 			database: config.database.trim(),
 			user: config.user.trim(),
 			password: config.password,
-			ssl: config.ssl ?? false,
+			...postgresTls(config),
 			schema,
 			poolSize: positiveInteger(config.poolSize, 'poolSize', 10),
 			connectTimeoutMs: positiveInteger(config.connectTimeoutMs, 'connectTimeoutMs', 10_000),

@@ -24,6 +24,7 @@ import { LedgerRepository } from './repositories/ledger';
 import { SendLimitRepository } from './repositories/send-limits';
 import { OrgUnitRepository } from './repositories/org-units';
 import { WorkflowRepository } from './repositories/workflows';
+import { pgSslOptions } from './postgres-tls';
 import { toStoreError } from './sql-errors';
 import { loadCaseReferenceKey } from './store-secrets';
 import type { CaseReferenceKey } from '../cases/case-reference-tag';
@@ -106,7 +107,7 @@ function pgDialect(config: NormalizedPostgresConfig, onError: (error: Error) => 
 		database: config.database,
 		user: config.user,
 		password: config.password,
-		ssl: config.ssl === true ? {} : config.ssl === false ? undefined : config.ssl,
+		ssl: pgSslOptions(config),
 		max: config.poolSize,
 		connectionTimeoutMillis: config.connectTimeoutMs,
 		application_name: 'n8n-nodes-mail-cases',

@@ -1,5 +1,6 @@
 import { isMailCasesError, MailCasesError } from '../errors';
 import { isSqliteBusy } from './node-sqlite-dialect';
+import { pgTlsError } from './postgres-tls';
 
 /** A unique-constraint violation (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE / PRIMARYKEY). */
 export function isUniqueViolation(error: unknown): boolean {
@@ -47,6 +48,12 @@ function connectionProblem(error: unknown): string | undefined {
 	if (code === 'ECONNREFUSED')
 		return 'the server refused the connection (is PostgreSQL running on that host and port?)';
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name could not be resolved';
+	if (code === '28000' && /no pg_hba\.conf entry/i.test(message)) {
+		// PostgreSQL 13+: "..., no encryption"; older: "..., SSL off"
+		return /no encryption|SSL off/i.test(message)
+			? 'the server accepts this user and database only over TLS (pg_hba.conf); set SSL to "Verify" (or "Require")'
+			: "the server's pg_hba.conf has no entry for this client, user and database";
+	}
 	if (code === '28P01' || code === '28000') return 'the server rejected the user name or password';
 	if (code === '3D000') return 'the database does not exist';
 	if (code === '53300') return 'the server has no free connections';
@@ -70,6 +77,8 @@ export function toStoreError(error: unknown, where: string, action: string): Mai
 			{ cause: error },
 		);
 	}
+	const tls = pgTlsError(error, where, action);
+	if (tls) return tls;
 	const problem = connectionProblem(error);
 	if (problem) {
 		return new MailCasesError('STORE_UNAVAILABLE', `${where}: ${problem}; could not ${action}`, {

@@ -18,7 +18,9 @@ export function storeConfigFrom(data: ICredentialDataDecryptedObject): StoreConf
 			user: str(data.user),
 			password: typeof data.password === 'string' ? data.password : undefined,
 			schema: str(data.schema) || undefined,
-			ssl: data.ssl === 'verify' ? true : data.ssl === 'noVerify' ? { rejectUnauthorized: false } : false,
+			// credential values: 'off' | 'noVerify' | 'verify' (names of earlier versions)
+			ssl: data.ssl === 'verify' ? 'verify' : data.ssl === 'noVerify' ? 'require' : 'disable',
+			caPem: data.ssl === 'verify' ? str(data.caCertificate) || undefined : undefined,
 			...common,
 		};
 	}

@@ -25,8 +25,12 @@ export function certificatePaths(dir: string): Omit<TestCertificates, 'caPem'> {
  * Creates a throw-away CA and a server certificate signed by it (SAN IP:127.0.0.1, IP:::1,
  * DNS:localhost) with openssl. EC P-256 keys keep this at a few tens of milliseconds.
  * The CA private key is deleted right away: nothing else can ever be signed with it.
+ * `subjectAltName` replaces the names of the server certificate (openssl syntax).
  */
-export async function createTestCertificates(dir: string): Promise<TestCertificates> {
+export async function createTestCertificates(
+	dir: string,
+	options: { subjectAltName?: string } = {},
+): Promise<TestCertificates> {
 	await fs.mkdir(dir, { recursive: true, mode: 0o755 });
 	const caKey = path.join(dir, 'ca.key');
 	const { caFile, keyFile, certFile } = certificatePaths(dir);
@@ -73,7 +77,7 @@ export async function createTestCertificates(dir: string): Promise<TestCertifica
 				'-subj',
 				'/O=n8n-nodes-mail-cases tests/CN=localhost',
 				'-addext',
-				'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
+				`subjectAltName=${options.subjectAltName ?? 'IP:127.0.0.1,IP:::1,DNS:localhost'}`,
 				'-addext',
 				'basicConstraints=critical,CA:FALSE',
 				'-addext',

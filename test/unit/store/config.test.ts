@@ -6,7 +6,23 @@ import {
 	describeStore,
 	normalizeStoreConfig,
 } from '../../../lib/store';
-import { storeCacheKey } from '../../../lib/store/config';
+import { storeCacheKey, type NormalizedPostgresConfig } from '../../../lib/store/config';
+import { pgSslOptions } from '../../../lib/store/postgres-tls';
+
+// a real CA certificate (EC P-256, self-signed, for parsing only)
+const CA = [
+	'-----BEGIN CERTIFICATE-----',
+	'MIIBgzCCASmgAwIBAgIUWUOCqBveBn4pXNeSNFMOg8IL4skwCgYIKoZIzj0EAwIw',
+	'FzEVMBMGA1UEAwwMVW5pdCBUZXN0IENBMB4XDTI2MTIwNDE3MjQyN1oXDTM2MTIw',
+	'MTE3MjQyN1owFzEVMBMGA1UEAwwMVW5pdCBUZXN0IENBMFkwEwYHKoZIzj0CAQYI',
+	'KoZIzj0DAQcDQgAEUCSrMHQ1RQdwpMGOv30O9jyNiiy5vz8qlui40dJKebzXWyy2',
+	'fOt/Khz2eQAKyeRGiEQS/QK8UuEzOgyKz6QYkKNTMFEwHQYDVR0OBBYEFN/6XjXc',
+	'9lTgJYJnYml3nGr1JkEzMB8GA1UdIwQYMBaAFN/6XjXc9lTgJYJnYml3nGr1JkEz',
+	'MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIhANEC/n7Ll6Z72Wb4',
+	'tkd2dKr3n4MlzMXo5UqgjCSztxzZAiBxeDD5GxKpvCILQ1pt5jmMjXxsH6/rvNer',
+	'TM/bS8dYGg==',
+	'-----END CERTIFICATE-----',
+].join('\n');
 
 describe('store configuration', () => {
 	test("the default SQLite file lives in n8n's folder: $N8N_USER_FOLDER/.n8n or ~/.n8n", () => {
@@ -40,7 +56,7 @@ describe('store configuration', () => {
 				user: 'u',
 				password: 'secret',
 			}),
-		).toMatchObject({ port: 5432, schema: 'mail_cases', ssl: false, poolSize: 10 });
+		).toMatchObject({ port: 5432, schema: 'mail_cases', ssl: 'disable', poolSize: 10 });
 	});
 
 	test('bad settings are refused with a message that names the setting', () => {
@@ -72,6 +88,36 @@ describe('store configuration', () => {
 		).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
 		expect(() => normalizeStoreConfig({ kind: 'mysql' } as never)).toThrow(
 			expect.objectContaining({ code: 'INVALID_INPUT' }),
+		);
+	});
+
+	test('#11.8 SSL: disable / require / verify map to node-postgres TLS options; a CA only with verify', () => {
+		const pg = { kind: 'postgres', host: 'db.example', database: 'n8n', user: 'u' } as const;
+		const ssl = (extra: object) => pgSslOptions(normalizeStoreConfig({ ...pg, ...extra }) as NormalizedPostgresConfig);
+		expect(ssl({})).toBe(false);
+		expect(ssl({ ssl: 'disable', caPem: CA })).toBe(false);
+		expect(ssl({ ssl: 'require', caPem: CA })).toEqual({
+			rejectUnauthorized: false,
+			minVersion: 'TLSv1.2',
+			servername: 'db.example',
+		});
+		expect(ssl({ ssl: 'verify' })).toEqual({ rejectUnauthorized: true, minVersion: 'TLSv1.2', servername: 'db.example' });
+		expect(ssl({ ssl: 'verify', caPem: `  ${CA}\n` })).toEqual({
+			rejectUnauthorized: true,
+			minVersion: 'TLSv1.2',
+			servername: 'db.example',
+			ca: [CA],
+		});
+		// an IP address: no SNI; node-postgres passes the host to tls.connect for the name check
+		expect(pgSslOptions(normalizeStoreConfig({ ...pg, host: '10.0.0.5', ssl: 'verify' }) as NormalizedPostgresConfig)).toEqual({
+			rejectUnauthorized: true,
+			minVersion: 'TLSv1.2',
+		});
+		expect(() => normalizeStoreConfig({ ...pg, ssl: 'verify', caPem: 'MIIB...' })).toThrow(
+			expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('not a PEM certificate') }),
+		);
+		expect(() => normalizeStoreConfig({ ...pg, ssl: true as never })).toThrow(
+			expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('"disable", "require" or "verify"') }),
 		);
 	});
 
