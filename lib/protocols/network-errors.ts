@@ -138,12 +138,3 @@ export function networkError(error: unknown, endpoint: Endpoint, options: { stri
 	}
 	return undefined;
 }
-
-/** Removes every occurrence of the given secrets from a text. */
-export function redact(text: string, secrets: Array<string | undefined>): string {
-	let out = text;
-	for (const secret of secrets) {
-		if (secret && secret.length >= 1) out = out.split(secret).join('***');
-	}
-	return out;
-}

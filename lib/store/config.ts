@@ -203,6 +203,11 @@ export function storeCacheKey(config: NormalizedStoreConfig): string {
 	return createHash('sha256').update(JSON.stringify(ordered)).digest('hex');
 }
 
+/** What a message about the store must never show (see lib/secret-echo.ts). */
+export function storeSecrets(config: NormalizedStoreConfig): Array<string | undefined> {
+	return config.kind === 'postgres' ? [config.password] : [];
+}
+
 /** Where the store is, for messages: never contains the password. */
 export function describeStore(config: NormalizedStoreConfig): string {
 	return config.kind === 'sqlite'

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { MailCasesError } from '../errors';
-import type { NormalizedStoreConfig } from './config';
+import { storeSecrets, type NormalizedStoreConfig } from './config';
 import type { Database, Db, Executor } from './db-types';
 import type { Backend } from './migrations';
 import { toStoreError } from './sql-errors';
@@ -15,6 +15,11 @@ export class StoreContext {
 		readonly where: string,
 		readonly now: () => Date,
 	) {}
+
+	/** What a driver message must not show (lib/secret-echo.ts). */
+	get secrets(): Array<string | undefined> {
+		return storeSecrets(this.config);
+	}
 
 	/** Set by Store.close(); later calls fail with a clear message instead of a driver error. */
 	closed = false;
@@ -34,7 +39,7 @@ export class StoreContext {
 		try {
 			return await fn(this.db);
 		} catch (error) {
-			throw toStoreError(error, this.where, action);
+			throw toStoreError(error, this.where, action, this.secrets);
 		}
 	}
 
@@ -47,7 +52,7 @@ export class StoreContext {
 		try {
 			return await this.db.transaction().execute(fn);
 		} catch (error) {
-			throw toStoreError(error, this.where, action);
+			throw toStoreError(error, this.where, action, this.secrets);
 		}
 	}
 

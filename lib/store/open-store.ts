@@ -8,6 +8,7 @@ import {
 	describeStore,
 	normalizeStoreConfig,
 	storeCacheKey,
+	storeSecrets,
 	type NormalizedPostgresConfig,
 	type NormalizedSqliteConfig,
 	type NormalizedStoreConfig,
@@ -232,7 +233,12 @@ async function open(
 		}
 	} catch (error) {
 		await db.destroy().catch(() => undefined);
-		throw toStoreError(error, where, 'open the store and apply its schema migrations');
+		throw toStoreError(
+			error,
+			where,
+			'open the store and apply its schema migrations',
+			storeSecrets(config),
+		);
 	}
 	const ctx = new StoreContext(db, backend, config, where, options.now ?? (() => new Date()));
 	return new StoreImpl(ctx, onClose);

@@ -1,4 +1,5 @@
 import { isMailCasesError, MailCasesError } from '../errors';
+import { serverTextShown } from '../secret-echo';
 import { isSqliteBusy } from './node-sqlite-dialect';
 import { pgTlsError } from './postgres-tls';
 
@@ -66,9 +67,15 @@ function connectionProblem(error: unknown): string | undefined {
 /**
  * Turns a driver error into a MailCasesError. `where` names the store (host, port, user,
  * database, or the SQLite file), never the password. Driver messages are kept only for SQLite
- * and for PostgreSQL SQL errors, which do not echo credentials.
+ * and for PostgreSQL SQL errors, and only when they do not contain one of `secrets` (the store
+ * password) in any form (lib/secret-echo.ts).
  */
-export function toStoreError(error: unknown, where: string, action: string): MailCasesError {
+export function toStoreError(
+	error: unknown,
+	where: string,
+	action: string,
+	secrets: ReadonlyArray<string | undefined> = [],
+): MailCasesError {
 	if (isMailCasesError(error)) return error;
 	if (isSqliteBusy(error)) {
 		return new MailCasesError(
@@ -106,7 +113,7 @@ export function toStoreError(error: unknown, where: string, action: string): Mai
 	const message = (error as { message?: unknown } | null)?.message;
 	return new MailCasesError(
 		'INTERNAL',
-		`${where}: could not ${action}: ${typeof message === 'string' ? message : String(error)}`,
+		`${where}: could not ${action}: ${serverTextShown(typeof message === 'string' ? message : String(error), secrets)}`,
 		{ cause: error },
 	);
 }

@@ -1,5 +1,6 @@
 import { MailCasesError, isMailCasesError, type ErrorCode } from '../../errors';
-import { networkError, redact } from '../network-errors';
+import { serverTextShown } from '../../secret-echo';
+import { networkError } from '../network-errors';
 import { exchangeSecrets, type ExchangeProfile } from './exchange-profile';
 import type { HttpResponse } from './http-transport';
 
@@ -63,14 +64,17 @@ export function graphHttpError(
 	attempts = 1,
 ): Error {
 	const parsed = parseGraphError(response);
-	const { status, codes } = parsed;
+	// codes and message come from the server (or a proxy that may echo the request's secret)
+	const shown = (text: string) => serverTextShown(text, exchangeSecrets(profile));
+	const status = parsed.status;
+	const codes = parsed.codes.map(shown);
 	const code0 = codes[0] ?? `HTTP ${status}`;
-	const detail = `${code0}${parsed.message ? `: ${parsed.message}` : ''}`;
+	const detail = `${code0}${parsed.message ? `: ${shown(parsed.message)}` : ''}`;
 	const mailbox = profile.mailbox.trim();
 	const app = profile.clientId.trim();
 	const has = (set: Set<string>) => codes.some((c) => set.has(c));
 	const make = (code: ErrorCode, message: string) =>
-		new MailCasesError(code, redact(message, exchangeSecrets(profile)), {
+		new MailCasesError(code, message, {
 			details: {
 				httpStatus: status,
 				graphCodes: codes,
@@ -162,20 +166,12 @@ export function graphNetworkError(
 			net.code === 'TLS_CERT_UNTRUSTED'
 				? `The TLS certificate of Microsoft Graph at ${parsed.host} is not trusted while ${context.what}. When a proxy inspects TLS, add its CA certificate to the profile.`
 				: `${net.message} (while ${context.what})`;
-		return new MailCasesError(net.code, redact(message, exchangeSecrets(profile)), {
-			cause: error,
-			details: net.details,
-		});
+		return new MailCasesError(net.code, message, { cause: error, details: net.details });
 	}
-	const text = error instanceof Error ? error.message : String(error);
+	const text = serverTextShown(error instanceof Error ? error.message : String(error), exchangeSecrets(profile));
 	return new MailCasesError(
 		'CONNECTION_LOST',
-		redact(
-			`Request to Microsoft Graph at ${parsed.host} failed while ${context.what}: ${text}`,
-			exchangeSecrets(profile),
-		),
-		{
-			cause: error,
-		},
+		`Request to Microsoft Graph at ${parsed.host} failed while ${context.what}: ${text}`,
+		{ cause: error },
 	);
 }

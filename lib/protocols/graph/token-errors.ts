@@ -1,5 +1,6 @@
 import { MailCasesError, isMailCasesError } from '../../errors';
-import { networkError, redact } from '../network-errors';
+import { serverTextShown } from '../../secret-echo';
+import { networkError } from '../network-errors';
 import { exchangeSecrets, type ExchangeProfile, type ResolvedEndpoints } from './exchange-profile';
 import type { IdentityFailure } from './msal-network-client';
 
@@ -52,7 +53,7 @@ export function tokenError(
 	const isCert = profile.auth.type === 'certificate';
 	const code = aadstsOf(e, failure);
 	const make = (message: string, field?: string) =>
-		new MailCasesError('AUTH_FAILED', redact(message, exchangeSecrets(profile)), {
+		new MailCasesError('AUTH_FAILED', message, {
 			cause: error,
 			details: {
 				tenantId: tenant,
@@ -129,7 +130,7 @@ export function tokenError(
 				net.code === 'TLS_CERT_UNTRUSTED'
 					? `The TLS certificate of the identity platform at ${host} is not trusted. When a proxy inspects TLS, add its CA certificate to the profile.`
 					: `Cannot reach the Microsoft identity platform at ${host}: ${net.message}`;
-			return new MailCasesError(net.code, redact(message, exchangeSecrets(profile)), {
+			return new MailCasesError(net.code, message, {
 				cause: error,
 				details: { authorityHost: host },
 			});
@@ -144,6 +145,8 @@ export function tokenError(
 			'tenantId',
 		);
 	}
+	// texts of Entra ID (or of a proxy that may echo the request with the client secret)
+	const shown = (text: string) => serverTextShown(text, exchangeSecrets(profile));
 	const description =
 		firstLine(
 			typeof failure?.body?.error_description === 'string'
@@ -155,6 +158,6 @@ export function tokenError(
 		'unknown error';
 	const kind = isCert ? 'certificate' : 'client secret';
 	return make(
-		`Microsoft Entra ID refused a token for app ${app} in tenant "${tenant}" (${e.errorCode ?? 'error'}): ${description}. Check tenant, client ID and ${kind}.`,
+		`Microsoft Entra ID refused a token for app ${app} in tenant "${tenant}" (${shown(e.errorCode ?? 'error')}): ${shown(description)}. Check tenant, client ID and ${kind}.`,
 	);
 }

@@ -1,6 +1,7 @@
 import { MailCasesError, isMailCasesError } from '../../errors';
 import { describeMailbox, mailboxPort, mailboxProtocolName, type MailboxProfile } from '../mailbox-profile';
-import { networkError, redact } from '../network-errors';
+import { serverTextShown } from '../../secret-echo';
+import { networkError } from '../network-errors';
 
 interface ImapErrorLike {
 	code?: string;
@@ -22,6 +23,8 @@ export function imapError(error: unknown, profile: MailboxProfile, context = '')
 	const where = `${mailboxProtocolName(profile)} server ${profile.host}:${mailboxPort(profile)}`;
 	const implicitTls = profile.tls === 'implicit';
 	const endpoint = { protocol: mailboxProtocolName(profile), host: profile.host, port: mailboxPort(profile), implicitTls };
+	// texts of the server or of imapflow: a LOGIN may have been echoed with the password
+	const shown = (text: string) => serverTextShown(text, [profile.password]);
 	let mapped: MailCasesError | undefined;
 	if (e.authenticationFailed) {
 		mapped = new MailCasesError(
@@ -35,7 +38,7 @@ export function imapError(error: unknown, profile: MailboxProfile, context = '')
 	if (!mapped && (e.tlsFailed || e.code === 'STARTTLS_INJECTION')) {
 		mapped = new MailCasesError(
 			'TLS_FAILED',
-			`STARTTLS failed at ${where}: ${e.message ?? 'the server does not offer STARTTLS'}. Use implicit TLS (port 993) or check the TLS setting.`,
+			`STARTTLS failed at ${where}: ${shown(e.message ?? 'the server does not offer STARTTLS')}. Use implicit TLS (port 993) or check the TLS setting.`,
 		);
 	}
 	if (!mapped && (e.code === 'NotFound' || e.serverResponseCode === 'NONEXISTENT' || /mailbox doesn't exist|unknown mailbox|NONEXISTENT/i.test(e.responseText ?? e.message ?? ''))) {
@@ -58,8 +61,8 @@ export function imapError(error: unknown, profile: MailboxProfile, context = '')
 		);
 	}
 	mapped ??= networkError(error, endpoint);
-	mapped ??= new MailCasesError('PROTOCOL_ERROR', `IMAP error at ${where}${context ? ` while ${context}` : ''}: ${e.responseText || e.message || 'unknown error'}`);
-	return new MailCasesError(mapped.code, redact(mapped.message, [profile.password]), {
+	mapped ??= new MailCasesError('PROTOCOL_ERROR', `IMAP error at ${where}${context ? ` while ${context}` : ''}: ${shown(e.responseText || e.message || 'unknown error')}`);
+	return new MailCasesError(mapped.code, mapped.message, {
 		cause: error,
 		details: { mailbox: describeMailbox(profile), imapCode: e.code },
 	});

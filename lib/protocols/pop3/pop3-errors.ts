@@ -1,6 +1,7 @@
 import { MailCasesError, isMailCasesError } from '../../errors';
 import { describeMailbox, mailboxPort, mailboxProtocolName, type MailboxProfile } from '../mailbox-profile';
-import { networkError, redact } from '../network-errors';
+import { serverTextShown } from '../../secret-echo';
+import { networkError } from '../network-errors';
 
 /** A -ERR answer of the server to a command. */
 export class Pop3ServerError extends Error {
@@ -19,14 +20,16 @@ export function pop3Error(error: unknown, profile: MailboxProfile): MailCasesErr
 	const where = `${mailboxProtocolName(profile)} server ${profile.host}:${mailboxPort(profile)}`;
 	let mapped: MailCasesError | undefined;
 	if (error instanceof Pop3ServerError) {
+		// a -ERR answer to PASS may repeat the password
+		const reply = serverTextShown(error.serverText, [profile.password]);
 		if (error.command === 'USER' || error.command === 'PASS') {
-			mapped = new MailCasesError('AUTH_FAILED', `Authentication failed at ${where} for user "${profile.user}": ${error.serverText || 'login or password rejected'}.`);
+			mapped = new MailCasesError('AUTH_FAILED', `Authentication failed at ${where} for user "${profile.user}": ${reply || 'login or password rejected'}.`);
 		} else if (error.command === 'STLS') {
-			mapped = new MailCasesError('TLS_FAILED', `STARTTLS (STLS) failed at ${where}: ${error.serverText}. Use implicit TLS (port 995) or check the TLS setting.`);
+			mapped = new MailCasesError('TLS_FAILED', `STARTTLS (STLS) failed at ${where}: ${reply}. Use implicit TLS (port 995) or check the TLS setting.`);
 		} else if (error.command === 'greeting') {
-			mapped = new MailCasesError('PROTOCOL_ERROR', `${where} refused the session: ${error.serverText}`);
+			mapped = new MailCasesError('PROTOCOL_ERROR', `${where} refused the session: ${reply}`);
 		} else {
-			mapped = new MailCasesError('PROTOCOL_ERROR', `POP3 error at ${where}: ${error.command.split(' ')[0]} failed: ${error.serverText}`);
+			mapped = new MailCasesError('PROTOCOL_ERROR', `POP3 error at ${where}: ${error.command.split(' ')[0]} failed: ${reply}`);
 		}
 	}
 	mapped ??= networkError(error, {
@@ -35,8 +38,11 @@ export function pop3Error(error: unknown, profile: MailboxProfile): MailCasesErr
 		port: mailboxPort(profile),
 		implicitTls: profile.tls === 'implicit',
 	});
-	mapped ??= new MailCasesError('PROTOCOL_ERROR', `POP3 error at ${where}: ${(error as Error)?.message ?? 'unknown error'}`);
-	return new MailCasesError(mapped.code, redact(mapped.message, [profile.password]), {
+	mapped ??= new MailCasesError(
+		'PROTOCOL_ERROR',
+		`POP3 error at ${where}: ${serverTextShown((error as Error)?.message ?? 'unknown error', [profile.password])}`,
+	);
+	return new MailCasesError(mapped.code, mapped.message, {
 		cause: error,
 		details: { mailbox: describeMailbox(profile) },
 	});
