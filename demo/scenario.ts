@@ -5,6 +5,7 @@
 import type { Case, Store } from '../lib/store';
 import { listImap, waitForMail, type ListedMessage } from '../test/support/mail-stack';
 import { addressOf, DEMO_USERS, REPLY_FIELDS } from './demo-data';
+import { hasCaseRef } from '../test/e2e/support/ticket-world';
 import { sleep, waitFor } from '../test/e2e/support/wait';
 import { detail, step } from './progress';
 import { newRequest, outOfOffice, reply, sendThroughPostfix } from './sample-mails';
@@ -16,7 +17,8 @@ export interface ScenarioResult {
 	problems: string[];
 }
 
-const tagged = (number: string) => (m: ListedMessage) => m.subject.includes(`[#${number}]`);
+// our subjects carry the signed reference `[#number-tag]` (issue #11.7)
+const tagged = (number: string) => (m: ListedMessage) => hasCaseRef(m.subject, number);
 
 async function notificationsOf(agent: string, number: string): Promise<ListedMessage[]> {
 	return (await listImap(agent)).filter(tagged(number));

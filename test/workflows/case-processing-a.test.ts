@@ -29,6 +29,7 @@ import {
 	type WorkflowJson,
 } from '../support/n8n';
 import { mailboxCredentialData } from '../support/credential-data';
+import { itemsWorkflow } from '../support/n8n/items-workflow';
 import { NODE, packageCredentialTypes, packageNodeTypes } from '../support/package-nodes';
 
 jest.setTimeout(120_000);
@@ -542,30 +543,7 @@ describe('the nodes alone (no mailbox): options and errors', () => {
 	/** Start → items → the node under test. */
 	async function run(items: unknown[], node: WorkflowJson['nodes'][number]) {
 		return await runWorkflow({
-			workflow: {
-				nodes: [
-					{
-						name: 'Start',
-						type: 'n8n-nodes-base.manualTrigger',
-						typeVersion: 1,
-						position: [0, 0],
-						parameters: {},
-					},
-					{
-						name: 'Items',
-						type: 'test.emitItems',
-						typeVersion: 1,
-						position: [200, 0],
-						parameters: { items: JSON.stringify(items) },
-					},
-					{ ...node, typeVersion: 1, position: [400, 0] },
-				],
-				connections: {
-					Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
-					Items: { main: [[{ node: node.name, type: 'main', index: 0 }]] },
-				},
-				settings: { executionOrder: 'v1' },
-			},
+			workflow: itemsWorkflow(items, { ...node, typeVersion: 1 }),
 			nodeTypes,
 			credentialTypes,
 			credentials: { mailCasesStore: { store: storeCredential(site) } },

@@ -14,6 +14,7 @@ import type {
 	INodeExecutionData,
 	INodeParameters,
 } from 'n8n-workflow';
+import { subjectReference } from '../../lib/cases/case-number';
 import { forwardLedgerKey } from '../../lib/mail/compose-forward';
 import { parseMessage } from '../../lib/mail/parse-message';
 import { closeAllStores, type Store } from '../../lib/store';
@@ -192,6 +193,9 @@ describe.each(['sqlite', 'postgres'] as const)('case processing B on %s', (backe
 	const credential = storeCredential(backend);
 	let store: Store;
 	let seeded: { contactFirst: number };
+	/** The signed reference our mails carry for case `number` (issue #11.7). */
+	const signedRef = async (number: string) =>
+		subjectReference(number, await store.caseReferenceKey());
 
 	const credentials = (inbox: string, smtp = smtpCredential()) => ({
 		mailCasesMailbox: { box: mailboxCredential(inbox) },
@@ -353,7 +357,10 @@ describe.each(['sqlite', 'postgres'] as const)('case processing B on %s', (backe
 		const id = notification.messageId as string;
 		for (const agent of [agentA, agentB]) {
 			const got = await waitForMail(agent, (m) => m.messageId === id, 20_000);
-			expect(got.subject).toBe(`[#${c.number}] New message: Reklamation Lieferung`);
+			// #11.7: the signed reference of the case
+			expect(got.subject).toBe(
+				`${await signedRef(c.number as string)} New message: Reklamation Lieferung`,
+			);
 			expect(got.parsed.headers.get('auto-submitted')).toBe('auto-generated');
 			expect(got.parsed.headers.get('x-auto-response-suppress')).toBe('All');
 			expect(got.parsed.headers.get('x-mail-cases-loop')).toBe(systemId());
@@ -740,7 +747,7 @@ describe.each(['sqlite', 'postgres'] as const)('case processing B on %s', (backe
 			expect(world.mailbox.sent).toHaveLength(1);
 			const sent = await parseMessage(world.mailbox.sent[0].mime!);
 			expect(sent.messageId).toBe(notification.messageId);
-			expect(sent.subject).toBe(`[#${c.number}] New message: Über Exchange`);
+			expect(sent.subject).toBe(`${await signedRef(c.number)} New message: Über Exchange`);
 			expect(sent.from?.address).toBe(world.mailbox.upn);
 			expect(sent.headers['auto-submitted']).toBe('auto-generated');
 			expect(sent.headers['x-mail-cases-loop']).toBe(systemId());

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InstanceSettings } from 'n8n-core';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
+import { subjectReference } from '../../lib/cases/case-number';
 import { onceMessageId } from '../../lib/mail/once-message-id';
 import { closeAllStores, getStore, type Store } from '../../lib/store';
 import type { Case } from '../../lib/store/types';
@@ -26,6 +27,7 @@ import {
 	type WorkflowNodeJson,
 } from '../support/n8n';
 import { Container } from '../support/n8n/engine';
+import { itemsWorkflow } from '../support/n8n/items-workflow';
 import { NODE, packageCredentialTypes, packageNodeTypes } from '../support/package-nodes';
 
 jest.setTimeout(120_000);
@@ -72,49 +74,25 @@ function workflow(
 	{ store = true, extra = {} }: { store?: boolean; extra?: Partial<WorkflowNodeJson> } = {},
 	parameters: INodeParameters = {},
 ): WorkflowJson {
-	return {
-		nodes: [
-			{
-				name: 'Start',
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-			},
-			{
-				name: 'Items',
-				type: 'test.emitItems',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters: { items: JSON.stringify(items) },
-			},
-			{
-				name: 'Send Mail',
-				type: NODE('mailCasesSendMail'),
-				typeVersion: 1,
-				position: [400, 0],
-				parameters: {
-					operation: 'send',
-					to: '={{ $json.to }}',
-					subject: '={{ "[#" + $json.case.number + "] " + $json.subject }}',
-					emailFormat: 'text',
-					text: '=Wir haben den Vorgang {{ $json.case.number }} angelegt.',
-					options: { inReplyTo: '={{ $json.messageId }}', ...options },
-					...parameters,
-				},
-				credentials: {
-					mailCasesSmtp: { id: 'smtp', name: 'SMTP' },
-					...(store ? { mailCasesStore: { id: 'store', name: 'Store' } } : {}),
-				},
-				...extra,
-			},
-		],
-		connections: {
-			Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
-			Items: { main: [[{ node: 'Send Mail', type: 'main', index: 0 }]] },
+	return itemsWorkflow(items, {
+		name: 'Send Mail',
+		type: NODE('mailCasesSendMail'),
+		typeVersion: 1,
+		parameters: {
+			operation: 'send',
+			to: '={{ $json.to }}',
+			subject: '={{ "[#" + $json.case.number + "] " + $json.subject }}',
+			emailFormat: 'text',
+			text: '=Wir haben den Vorgang {{ $json.case.number }} angelegt.',
+			options: { inReplyTo: '={{ $json.messageId }}', ...options },
+			...parameters,
 		},
-		settings: { executionOrder: 'v1' },
-	};
+		credentials: {
+			mailCasesSmtp: { id: 'smtp', name: 'SMTP' },
+			...(store ? { mailCasesStore: { id: 'store', name: 'Store' } } : {}),
+		},
+		...extra,
+	});
 }
 
 /** Mails in the INBOX of `user` with this Message-ID. */
@@ -253,7 +231,8 @@ describe.each(['sqlite', 'postgres'] as const)(
 				accepted: [addr(rcpt)],
 				rejected: [],
 				from: addr(systemUser),
-				subject: `[#${theCase.number}] Ihre Anfrage`,
+				// #11.7: the [#number] of the subject expression is signed
+				subject: `${subjectReference(theCase.number, await store.caseReferenceKey())} Ihre Anfrage`,
 				sentThrough: 'smtp',
 			});
 			// derived from this n8n instance, the case, the key and the sender's domain

@@ -184,7 +184,9 @@ export function templateTests({ version, server, withLog }: TemplateSuiteContext
 				contactId: seeded.contactIds[0],
 			});
 			const [ack] = await mailsForCase(customer, number, token);
-			expect(ack.subject).toBe(`[#${number}] ${subject}`);
+			// #11.7: the signed reference (a reply with it is accepted from anyone)
+			expect(ack.subject).toMatch(new RegExp(`^\\[#${number}-[0-9a-z]{6}\\] `));
+			expect(ack.subject.endsWith(` ${subject}`)).toBe(true);
 			expect(ack.parsed.headers.get('auto-submitted')).toBe('auto-replied');
 			expect(ack.parsed.inReplyTo).toBe(requestId);
 			expect(ack.from).toBe(address(inbox));

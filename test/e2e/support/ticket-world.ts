@@ -93,11 +93,16 @@ export async function sendViaPostfix(mail: SendMailOptions): Promise<string> {
 	}
 }
 
-export const CASE_REF = /\[#(\d{4}-\d{6})\]/;
+/** Our case reference in a subject: `[#2026-000123-k7q2mz]` (signed, issue #11.7) or `[#2026-000123]`. */
+export const CASE_REF = /\[#(\d{4}-\d{6})(?:-[0-9a-z]{6})?\]/;
+
+/** Whether a subject carries the reference of case `number`, signed or not. */
+export const hasCaseRef = (subject: string, number: string) =>
+	subject.includes(`[#${number}]`) || subject.includes(`[#${number}-`);
 
 /**
- * Mails of a mailbox whose subject carries `[#number]` and `token` (a word unique to the test:
- * case numbers repeat across the tests' stores, the mailboxes are shared).
+ * Mails of a mailbox whose subject carries `[#number-tag]` and `token` (a word unique to the
+ * test: case numbers repeat across the tests' stores, the mailboxes are shared).
  */
 export async function mailsForCase(
 	user: string,
@@ -105,7 +110,7 @@ export async function mailsForCase(
 	token: string,
 ): Promise<ListedMessage[]> {
 	return (await listImap(user)).filter(
-		(m) => m.subject.includes(`[#${number}]`) && m.subject.includes(token),
+		(m) => hasCaseRef(m.subject, number) && m.subject.includes(token),
 	);
 }
 

@@ -181,6 +181,11 @@ describe.each(TEMPLATE_NAMES.map((name) => [name]))('template %s', (name: Templa
 		expect(props.find((p) => p.name === 'loopAction')?.default).toBe('skip');
 		expect(targets(wf, 'Mail Cases Trigger', 0)).toEqual(['Case Match']);
 		expect(targets(wf, 'Case Match', 0)).toEqual(['Add to Case']);
+		// #11.7: a stranger needs our signed reference or a reply to our mail (node version 2)
+		expect(byName(wf, 'Case Match')).toMatchObject({
+			typeVersion: 2,
+			parameters: { senderPolicy: ['signedOrParticipant'] },
+		});
 		expect(byName(wf, 'Add to Case').parameters.applyFields).toBe(true);
 		expect(targets(wf, 'Add to Case', 0)).toEqual(['Notify Responsible']);
 	});
@@ -216,7 +221,8 @@ test('template "ticket-system": unmatched mail opens a case, notifies the inboun
 			headers: { header: [{ name: 'Auto-Submitted', value: 'auto-replied' }] },
 		},
 	});
-	expect(String(ack.parameters.subject)).toContain("'[#' + $json.case.number + '] '");
+	// #11.7: the signed reference Create Case From Mail gives (Send Mail would sign [#number] too)
+	expect(String(ack.parameters.subject)).toContain('$json.case.reference');
 	const create = byName(wf, 'Create Case From Mail');
 	expect(create.parameters).toMatchObject({
 		workflow: expect.any(String),
