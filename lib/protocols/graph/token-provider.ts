@@ -3,6 +3,7 @@ import { MailCasesError, isMailCasesError } from '../../errors';
 import {
 	certificateCredential,
 	exchangeEndpoints,
+	exchangeSecrets,
 	validateExchangeProfile,
 	type ExchangeProfile,
 	type ResolvedEndpoints,
@@ -10,6 +11,7 @@ import {
 import type { HttpTransport } from './http-transport';
 import { MsalNetworkClient } from './msal-network-client';
 import { tokenError } from './token-errors';
+import { serverTextShown } from '../../secret-echo';
 
 /** Anything that hands out Graph access tokens (the MSAL provider below, or a test double). */
 export interface AccessTokenSource {
@@ -74,7 +76,7 @@ export class GraphTokenProvider implements AccessTokenSource {
 		} catch (error) {
 			throw new MailCasesError(
 				'INVALID_INPUT',
-				`The Exchange profile cannot be used: ${(error as Error).message}`,
+				`The Exchange profile cannot be used: ${serverTextShown((error as Error).message, exchangeSecrets(this.profile))}`,
 				{ cause: error },
 			);
 		}
