@@ -33,6 +33,7 @@ import { htmlToText } from './html-to-text';
 import type { OutgoingAttachment } from './outgoing-message';
 import { sanitizeHtml } from './sanitize-html';
 import { cleanSubject, forwardSubject } from './subject';
+import { isWhitespace, trimEndWhile, trimWhile } from './trim-runs';
 
 export type ForwardMode = 'attachment' | 'inline';
 export type ForwardLanguage = 'en' | 'de';
@@ -108,9 +109,8 @@ export const MISSING_RAW_MESSAGE =
 
 /** File name for the attached original: the cleaned subject, characters unsafe in file names replaced. */
 export function emlFileName(subject: string | null | undefined): string {
-	const base = cleanSubject(subject)
-		.replace(/[\\/:*?"<>|]+/g, '_')
-		.replace(/^[.\s]+|[.\s]+$/g, '');
+	const named = cleanSubject(subject).replace(/[\\/:*?"<>|]+/g, '_');
+	const base = trimWhile(named, (code) => code === 0x2e || isWhitespace(code));
 	const cut = [...base].slice(0, 100).join('').trim();
 	return `${cut || 'message'}.eml`;
 }
@@ -196,7 +196,8 @@ export function composeForward(
 	const text = [note, `${blockText}\n\n${originalText}`]
 		.filter(Boolean)
 		.join('\n\n')
-		.replace(/\s*$/, '\n');
+		.trimEnd()
+		.concat('\n');
 	let html: string | undefined;
 	if (source.html) {
 		const body = sanitizeHtml(source.html, { linkTarget: null });
@@ -232,7 +233,13 @@ export function resentHeaders(input: {
 	};
 }
 
-const ADDRESS_TOKEN = /[^\s<>(),;:"'[\]\\]+@[^\s<>(),;:"'[\]\\]+\.[^\s<>(),;:"'[\]\\]+/g;
+const ADDRESS_DELIMITERS = /[\s<>(),;:"'[\]\\]+/;
+
+/** `x@y.z` in a token: an `@` after the first character, a `.` between it and the last character. */
+function looksLikeAddress(token: string): boolean {
+	const at = token.indexOf('@', 1);
+	return at > 0 && token.lastIndexOf('.', token.length - 2) >= at + 2;
+}
 
 /**
  * Addresses of the mailbox a mail came from, as the Mail Cases Trigger describes it in the
@@ -245,7 +252,10 @@ export function mailboxAddresses(description: string | null | undefined): string
 	if (!description) return [];
 	return [
 		...new Set(
-			(String(description).match(ADDRESS_TOKEN) ?? []).map((a) => a.replace(/[.,]+$/, '')),
+			String(description)
+				.split(ADDRESS_DELIMITERS)
+				.filter(looksLikeAddress)
+				.map((a) => trimEndWhile(a, (code) => code === 0x2e)),
 		),
 	];
 }

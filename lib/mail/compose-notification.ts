@@ -25,6 +25,7 @@ import { htmlToText } from './html-to-text';
 import { messageIdDomain } from './outgoing-message';
 import { ownText } from './quoted-text';
 import { cleanSubject, normalizeSubject } from './subject';
+import { trimLineEnds } from './trim-runs';
 
 export type NotificationLanguage = 'en' | 'de';
 
@@ -124,9 +125,7 @@ export function mailExcerpt(
 			: body.html
 				? htmlToText(body.html, { links: 'hide', images: 'skip' })
 				: '';
-	const own = ownText(source.replace(/\r\n?/g, '\n'))
-		.replace(CONTROL, '')
-		.replace(/[ \t]+$/gm, '')
+	const own = trimLineEnds(ownText(source.replace(/\r\n?/g, '\n')).replace(CONTROL, ''))
 		.replace(/\n{3,}/g, '\n\n')
 		.trim();
 	const chars = [...own];

@@ -8,6 +8,7 @@
  * start of quoted text (an attribution line must carry a digit, i.e. a date or time, unless
  * quoted `>` lines follow it directly).
  */
+import { isWhitespace } from './trim-runs';
 
 const ATTRIBUTION_MAX_LINES = 3;
 
@@ -50,10 +51,28 @@ const SEPARATOR_WORDS = [
 	'alkuperäinen viesti',
 	'wiadomość oryginalna',
 ];
-const SEPARATOR_LINE = new RegExp(
-	`^[-_=*\\s]{2,}\\s*(?:${SEPARATOR_WORDS.join('|').replace(/ /g, '\\s*')})\\s*[-_=*\\s]{2,}$`,
+/** The words between the fill characters of a separator line, e.g. `Original Message`. */
+const SEPARATOR_TITLE = new RegExp(
+	`^(?:${SEPARATOR_WORDS.join('|').replace(/ /g, '\\s*')})$`,
 	'iu',
 );
+const isFill = (code: number) =>
+	code === 0x2d || code === 0x5f || code === 0x3d || code === 0x2a || isWhitespace(code);
+
+/**
+ * `-----Original Message-----`, `---------- Forwarded message ---------`: at least two fill
+ * characters (`-_=*` or blanks) on each side of a known title. Read as three parts (leading fill,
+ * title, trailing fill) in one pass; a single pattern with `[-_=*\s]{2,}\s*` on both sides was
+ * quadratic in a long line of fill characters (issue #11.1).
+ */
+function isSeparatorLine(line: string): boolean {
+	let start = 0;
+	while (start < line.length && isFill(line.charCodeAt(start))) start++;
+	let end = line.length;
+	while (end > start && isFill(line.charCodeAt(end - 1))) end--;
+	if (start < 2 || line.length - end < 2) return false;
+	return SEPARATOR_TITLE.test(line.slice(start, end));
+}
 const FORWARD_INTRO =
 	/^(?:begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inizio messaggio inoltrato)\s*:$/iu;
 
@@ -119,7 +138,7 @@ export function quotedContentStart(text: string): number {
 	for (let i = 0; i < lines.length; i++) {
 		const line = lines[i].trim();
 		if (line === '' || isQuoted(line)) continue;
-		if (SEPARATOR_LINE.test(line) || FORWARD_INTRO.test(line)) return i;
+		if (isSeparatorLine(line) || FORWARD_INTRO.test(line)) return i;
 		if (headerBlockAt(lines, i)) return i;
 		if (attributionAt(lines, i) > 0) return i;
 	}

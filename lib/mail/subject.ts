@@ -6,6 +6,7 @@
  * lib/cases/case-number.ts; this module only knows their outer shape so that it can keep them
  * in place while stripping prefixes.
  */
+import { isWhitespace, trimEndWhile } from './trim-runs';
 
 /**
  * Reply and forward prefixes, compared case-insensitively, each followed by an optional
@@ -98,21 +99,25 @@ function escapeRegex(text: string): string {
 }
 
 const uniqueWords = [...new Set(PREFIX_WORDS)].sort((a, b) => b.length - a.length);
+// One optional counter, then the colon. Written so that no two `\s*` can share a run of blanks
+// (`\s*` `[2]` `\s*` or `^2` `\s*`): every prefix is matched in one pass (issue #11.1).
 const PREFIX_SOURCE =
 	'(?:' +
 	uniqueWords.map(escapeRegex).join('|') +
-	')(?:\\s*\\[\\d{1,3}\\]|\\s*\\(\\d{1,3}\\)|\\^\\d{1,3})?\\s*[:：]';
+	')(?:\\^\\d{1,3}\\s*|\\s*(?:(?:\\[\\d{1,3}\\]|\\(\\d{1,3}\\))\\s*)?)[:：]';
 const TAG_SOURCE =
 	'(?:\\[\\s*(?:' +
 	EXTERNAL_TAGS.map(escapeRegex).join('|').replace(/ /g, '\\s+') +
 	')\\s*\\]|\\*\\s*external\\s*\\*)';
 
-/** One leading prefix or tag with the whitespace after it. */
-const LEADING_PREFIX = new RegExp(`^(?:${PREFIX_SOURCE}|${TAG_SOURCE})(?:\\s+|$)`, 'iu');
+// The leading-part patterns are sticky (`y`): they are tried at one position of the whole subject,
+// which is walked once from left to right, never re-sliced or re-cleaned per prefix.
+/** One prefix or tag with the whitespace after it. */
+const LEADING_PREFIX = new RegExp(`(?:${PREFIX_SOURCE}|${TAG_SOURCE})(?:\\s+|$)`, 'iuy');
 /** Prefix words without a following space (`Re:Foo`) are accepted too, but only before a non-space. */
-const LEADING_PREFIX_TIGHT = new RegExp(`^(?:${PREFIX_SOURCE}|${TAG_SOURCE})`, 'iu');
+const LEADING_PREFIX_TIGHT = new RegExp(`(?:${PREFIX_SOURCE}|${TAG_SOURCE})`, 'iuy');
 /** Outer shape of a case reference, `[#...]`, as our outgoing subjects carry it. */
-const LEADING_REFERENCE = /^\[\s*#[^\]\s]{1,64}\s*\](?:\s+|$)/u;
+const LEADING_REFERENCE = /\[\s*#[^\]\s]{1,64}\s*\](?:\s+|$)/uy;
 const ANY_REFERENCE = /\[\s*#[^\]\s]{1,64}\s*\]/gu;
 
 // ---------------------------------------------------------------------------------------------
@@ -236,21 +241,34 @@ export interface SubjectParts {
 /** Splits leading reply / forward prefixes and gateway tags (repeated, any order) off a subject. */
 export function splitSubjectPrefix(subject: string | null | undefined): SubjectParts {
 	const clean = cleanSubject(subject);
-	let rest = clean;
-	for (;;) {
-		const m = LEADING_PREFIX.exec(rest) ?? tightPrefix(rest);
-		if (!m || m[0].length === 0) break;
-		rest = rest.slice(m[0].length);
-	}
-	return { prefix: clean.slice(0, clean.length - rest.length), rest };
+	const end = prefixEnd(clean, 0);
+	return { prefix: clean.slice(0, end), rest: clean.slice(end) };
 }
 
-function tightPrefix(text: string): RegExpExecArray | null {
-	const m = LEADING_PREFIX_TIGHT.exec(text);
+/** The sticky `pattern`'s match at `at` of `text`, or null. */
+function matchAt(pattern: RegExp, text: string, at: number): RegExpExecArray | null {
+	pattern.lastIndex = at;
+	return pattern.exec(text);
+}
+
+/** Where the prefixes and tags that start at `from` of a cleaned subject end. */
+function prefixEnd(clean: string, from: number): number {
+	let at = from;
+	for (;;) {
+		const m = matchAt(LEADING_PREFIX, clean, at) ?? tightPrefix(clean, at);
+		if (!m || m[0].length === 0) return at;
+		at += m[0].length;
+	}
+}
+
+const PREFIX_END_CHARS = (code: number) => code === 0x3a || code === 0xff1a || isWhitespace(code);
+
+function tightPrefix(text: string, at: number): RegExpExecArray | null {
+	const m = matchAt(LEADING_PREFIX_TIGHT, text, at);
 	// `Re:Foo` is a prefix; `R:2` or a bare `I:` directly followed by text is left alone for
 	// single-letter words to avoid eating ordinary words.
 	if (!m) return null;
-	const word = m[0].replace(/[\s:：]+$/u, '');
+	const word = trimEndWhile(m[0], PREFIX_END_CHARS);
 	return word.length >= 2 ? m : null;
 }
 
@@ -270,14 +288,17 @@ export function normalizeSubject(
 	subject: string | null | undefined,
 	options: NormalizeSubjectOptions = {},
 ): string {
-	let rest = splitSubjectPrefix(subject).rest;
+	// cleaned once, then walked once: prefixes, a reference, prefixes, a reference, ...
+	const clean = cleanSubject(subject);
+	let at = prefixEnd(clean, 0);
 	const references: string[] = [];
 	for (;;) {
-		const ref = LEADING_REFERENCE.exec(rest);
+		const ref = matchAt(LEADING_REFERENCE, clean, at);
 		if (!ref) break;
 		references.push(ref[0].trim().replace(/\s+/g, ''));
-		rest = splitSubjectPrefix(rest.slice(ref[0].length)).rest;
+		at = prefixEnd(clean, at + ref[0].length);
 	}
+	const rest = clean.slice(at);
 	if (options.removeCaseReferences) {
 		return rest.replace(ANY_REFERENCE, ' ').replace(/\s+/g, ' ').trim();
 	}
@@ -290,10 +311,8 @@ export interface ReplySubjectOptions {
 }
 
 function withPrefix(prefix: string, subject: string | null | undefined): string {
-	const clean = prefix
-		.replace(/[\r\n]/g, '')
-		.trim()
-		.replace(/[:：]+$/u, '');
+	const trimmed = prefix.replace(/[\r\n]/g, '').trim();
+	const clean = trimEndWhile(trimmed, (code) => code === 0x3a || code === 0xff1a);
 	const body = normalizeSubject(subject);
 	return body ? `${clean}: ${body}` : `${clean}:`;
 }

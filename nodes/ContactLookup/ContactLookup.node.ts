@@ -75,7 +75,7 @@ export class ContactLookup implements INodeType {
 				const options = this.getNodeParameter('options', i, {}) as { outputProperty?: string };
 				const property = options.outputProperty?.trim() || 'contact';
 				// a display form ("Name" <a@b>) is reduced to its address; the store ignores case
-				const address = /<([^<>\s]+@[^<>\s]+)>/.exec(raw)?.[1] ?? raw;
+				const address = /<([^<>\s@]+@[^<>\s]+)>/.exec(raw)?.[1] ?? raw;
 				const all = address.includes('@') ? await store.contacts.findAllByEmail(address) : [];
 				output.push({
 					json: {

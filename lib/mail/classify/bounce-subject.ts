@@ -30,11 +30,12 @@ export function looksAutomated(ctx: ClassifyContext): string | undefined {
 
 /** `<>`, empty, or `<MAILER-DAEMON>` (how some MTAs write the null sender). */
 export function isNullReturnPath(value: string): boolean {
-	const inner = value
-		.replace(/\([^()]*\)/g, '')
-		.trim()
-		.replace(/^<\s*(.*?)\s*>$/, '$1')
-		.trim();
+	let inner = value.replace(/\([^()]*\)/g, '').trim();
+	// `<…>` unwrapped by position: `^<\s*(.*?)\s*>$` was quadratic in a long run of blanks
+	if (inner.startsWith('<') && inner.endsWith('>')) {
+		const unwrapped = inner.slice(1, -1).trim();
+		if (!/[\n\r\u2028\u2029]/.test(unwrapped)) inner = unwrapped;
+	}
 	return inner === '' || /^mailer-daemon$/i.test(inner);
 }
 

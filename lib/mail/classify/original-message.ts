@@ -24,7 +24,9 @@ export function originalMessageId(message: ClassifiableMessage): string | undefi
 	return quotedMessageId(message.text, message.messageId);
 }
 
-const QUOTED_ID = /^[ \t>]*Message-Id:[ \t]*(.*)$/gim;
+// The value keeps its leading blanks (extractMessageIds skips them): `[ \t]*(.*)` would let two
+// quantifiers share a run of blanks.
+const QUOTED_ID = /^[ \t>]*Message-Id:(.*)$/gim;
 
 /** The first `Message-ID:` header line quoted in a text body that is not the mail's own id. */
 export function quotedMessageId(

@@ -1,5 +1,6 @@
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { MailCasesError } from '../../errors';
+import { trimEndWhile } from '../../mail/trim-runs';
 
 /**
  * Exchange (Microsoft 365) profile (R-EXO-1, R-EXO-2): an Azure app registration (tenant,
@@ -96,7 +97,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$/;
 
 function httpsRoot(what: string, value: string | undefined): string {
-	const text = (value ?? '').trim().replace(/\/+$/, '');
+	const text = trimEndWhile((value ?? '').trim(), (code) => code === 0x2f);
 	let url: URL;
 	try {
 		url = new URL(text);

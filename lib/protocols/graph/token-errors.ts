@@ -33,10 +33,9 @@ function aadstsOf(error: MsalErrorLike, failure?: IdentityFailure): number | und
 }
 
 function firstLine(text: string | undefined): string {
-	return (text ?? '')
-		.split(/\r?\n/)[0]
-		.replace(/\s*Trace ID:.*$/i, '')
-		.trim();
+	const line = (text ?? '').split(/\r?\n/)[0];
+	const trace = line.search(/Trace ID:/i);
+	return (trace >= 0 ? line.slice(0, trace) : line).trim();
 }
 
 export function tokenError(
