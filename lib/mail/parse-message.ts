@@ -206,7 +206,8 @@ export function normalizeMessageId(value: string | null | undefined): string | n
 	const token = (value ?? '')
 		.trim()
 		.split(/\s+/)[0]
-		.replace(/^<+|>+$/g, '');
+		.replace(/^<+/, '')
+		.replace(/^([^]*[^>])?>+$/, '$1');
 	return token ? `<${token}>` : null;
 }
 
