@@ -10,8 +10,13 @@
  *   table header cells keep their case (html-to-text upper-cases them by default).
  * - `<head>`, `<style>`, `<script>`, `<template>`, `<noscript>` produce no text.
  * - `<blockquote>` content is prefixed with `> `, so stripQuotedReply treats it as quoted.
+ * - Elements nested deeper than MAX_HTML_DEPTH (lib/mail/limits.ts) are flattened first
+ *   (lib/mail/flatten-deep-html.ts): their text is kept, their tags are not, so the library's
+ *   recursive walk stays shallow whatever the mail (issue #11 item 2).
  */
 import { compile, type FormatCallback, type HtmlToTextOptions } from 'html-to-text';
+import { flattenDeepHtml } from './flatten-deep-html';
+import { trimLineEnds } from './trim-runs';
 
 export interface HtmlToTextConvertOptions {
 	/** `inline` (default): `text [url]`; `hide`: only the link text. */
@@ -108,10 +113,8 @@ export function htmlToText(
 	options: HtmlToTextConvertOptions = {},
 ): string {
 	if (html === null || html === undefined || html === '') return '';
-	const text = converterFor(options)(String(html));
-	return text
-		.replace(/\r\n?/g, '\n')
-		.replace(/[ \t]+$/gm, '')
+	const text = converterFor(options)(flattenDeepHtml(String(html)).html);
+	return trimLineEnds(text.replace(/\r\n?/g, '\n'))
 		.replace(/\n{3,}/g, '\n\n')
 		.trim();
 }
