@@ -17,6 +17,8 @@ export interface SourceOptions {
 	quarantineFolder: string;
 	/** POP3 memory between polls (quarantined / kept UIDLs, attempts). */
 	pop3State?: Pop3State;
+	/** Called after every change of the POP3 state, so its owner can have it saved. */
+	pop3StateChanged?: () => void;
 	/** Exchange: what disposition "delete" does (default: move to Deleted Items). */
 	exchangeDeleteMode?: GraphDeleteMode;
 	/** Exchange: interval of the delta check for new mail between two listings. */
@@ -40,6 +42,6 @@ export function createMailSource(input: MailboxProfile | SourceProfile, options:
 		});
 	}
 	const profile = source.profile;
-	if (profile.protocol === 'pop3') return new Pop3Source(profile, options.pop3State);
+	if (profile.protocol === 'pop3') return new Pop3Source(profile, options.pop3State, options.pop3StateChanged);
 	return new ImapSource(profile, { quarantineFolder: options.quarantineFolder });
 }

@@ -1,12 +1,13 @@
 import { MailCasesError } from '../errors';
 import { DEFAULT_INTAKE_OPTIONS, retryDelay, type IntakeOptions } from './intake-options';
-import type { MailSource } from './mail-source';
+import { isPerMailError } from './mail-error';
+import type { MailSource, PendingMail } from './mail-source';
 
 /** A mail fetched from the source, handed to the deliver callback. */
 export interface FetchedMail {
 	key: string;
 	raw: Buffer;
-	/** Failed attempts so far (0 for a fresh mail). */
+	/** Attempts started for this mail, this one included (1 for a fresh mail). */
 	attempts: number;
 }
 
@@ -31,11 +32,23 @@ function asError(error: unknown): MailCasesError {
 	return new MailCasesError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
+/** Why a mail whose earlier runs never came back is quarantined before it is run again. */
+export function abnormalEndReason(attempts: number): string {
+	return (
+		`Quarantined before run ${attempts + 1}: ${attempts} runs were started for this mail and the last ended abnormally, without a result ` +
+		'(n8n crashed, was killed, or hung — a blocked event loop also stops the execution timeout — until it was restarted). ' +
+		'Look in the n8n log for what ended the process (out of memory, a node that blocks), fix it, then put the mail back into the mailbox folder to process it again.'
+	);
+}
+
 /**
  * The mailbox loop behind the trigger (R-PROC-4, R-PLUS-1): lists waiting mails in bounded
  * batches, hands them to `deliver`, and only after `deliver` reports success disposes of them.
- * A failed batch leaves its mails on the server; each is then retried alone with backoff and
- * quarantined after `maxAttempts`. Connection losses are retried with backoff and reported.
+ * Every attempt is counted on the server before the run starts (issue #11.3), so a mail whose
+ * run crashes or hangs n8n is quarantined after `maxAttempts` restarts. A failed batch leaves its
+ * mails on the server; each is then retried alone with backoff and quarantined after
+ * `maxAttempts`. A server error for one mail (issue #11.4) counts against that mail; connection
+ * losses are retried with a backoff that keeps growing until the connection stays healthy.
  */
 export class IntakeLoop {
 	private readonly options: IntakeOptions;
@@ -46,6 +59,10 @@ export class IntakeLoop {
 	private running?: Promise<void>;
 	private downSince?: number;
 	private reconnectAttempt = 0;
+	/** When the connection was last opened after a failure (backoff resets once it stays up). */
+	private upSince?: number;
+	/** A connection failure met while settling a run, raised in the run loop (with backoff). */
+	private settleFailure?: MailCasesError;
 
 	constructor(
 		private readonly source: MailSource,
@@ -90,17 +107,19 @@ export class IntakeLoop {
 			try {
 				await this.source.open();
 				if (this.source.takeReset?.()) this.notBefore.clear();
-				if (this.downSince !== undefined) {
-					this.onEvent({ type: 'connectionRestored', downMs: Date.now() - this.downSince });
-					this.downSince = undefined;
-				}
-				this.reconnectAttempt = 0;
+				this.upSince ??= Date.now();
 				const started = await this.fill();
 				if (this.stopped) break;
 				if (this.inFlight.size) {
 					await Promise.race(this.inFlight.keys());
 				} else if (!started) {
 					await this.source.waitForMail(this.nextWakeMs(), this.abort.signal);
+				}
+				this.raiseSettleFailure();
+				// A whole cycle worked: an outage is over (not at mere login, which may fail again).
+				if (this.downSince !== undefined) {
+					this.onEvent({ type: 'connectionRestored', downMs: Date.now() - this.downSince });
+					this.downSince = undefined;
 				}
 			} catch (error) {
 				if (this.stopped) break;
@@ -109,31 +128,44 @@ export class IntakeLoop {
 		}
 	}
 
+	private raiseSettleFailure(): void {
+		const failure = this.settleFailure;
+		this.settleFailure = undefined;
+		if (failure) throw failure;
+	}
+
 	/** Starts executions until the concurrency limit; returns true when it started any. */
 	private async fill(): Promise<boolean> {
 		let started = false;
 		while (!this.stopped && this.inFlight.size < this.options.maxConcurrentExecutions) {
 			const pending = await this.source.listPending(this.options.listBatch, this.inFlightKeys());
 			if (!pending.length) break;
+			const chosen = await this.choose(pending);
+			if (!chosen.length) {
+				await this.source.commit();
+				continue;
+			}
+			// Counted before anything of the mail is read or run: a run that kills or hangs the
+			// process is counted as well (issue #11.3).
+			const counted = await this.source.recordAttempts(chosen.map((mail) => mail.key));
 			const batch: FetchedMail[] = [];
-			for (const mail of pending) {
-				const attempts = this.source.attemptsOf?.(mail.key) ?? 0;
-				if (mail.size > this.options.maxMessageBytes) {
-					await this.quarantine(mail.key, `Message is ${mail.size} bytes, over the limit of ${this.options.maxMessageBytes} bytes`);
+			for (const mail of chosen) {
+				const attempts = counted.get(mail.key) ?? (this.source.attemptsOf(mail.key) ?? 0) + 1;
+				let raw: Buffer;
+				try {
+					raw = await this.source.fetch(mail.key);
+				} catch (error) {
+					if (!isPerMailError(error)) {
+						// Some servers end the session when they cannot read one mail (Dovecot does on a
+						// FETCH of an unreadable or truncated file): that mail waits its retry delay, so
+						// the mails behind it go first after the reconnect.
+						this.retryLater(mail.key, attempts, `The connection was lost while fetching it: ${asError(error).message}`);
+						throw error;
+					}
+					await this.failed(mail.key, attempts, error.message);
 					continue;
 				}
-				if (attempts >= this.options.maxAttempts) {
-					await this.quarantine(mail.key, `Failed ${attempts} times`);
-					continue;
-				}
-				// A mail that failed before is retried alone, so it cannot hold others back.
-				if (attempts > 0) {
-					if (batch.length) break;
-					batch.push({ key: mail.key, raw: await this.source.fetch(mail.key), attempts });
-					break;
-				}
-				batch.push({ key: mail.key, raw: await this.source.fetch(mail.key), attempts });
-				if (batch.length >= this.options.mailsPerExecution) break;
+				batch.push({ key: mail.key, raw, attempts });
 			}
 			if (!batch.length) {
 				await this.source.commit();
@@ -143,6 +175,34 @@ export class IntakeLoop {
 			started = true;
 		}
 		return started;
+	}
+
+	/**
+	 * The next batch from a listing: oversized mails and mails that used up their attempts are
+	 * quarantined on the way; a mail that failed before goes alone, so it cannot hold others back.
+	 */
+	private async choose(pending: PendingMail[]): Promise<PendingMail[]> {
+		const chosen: PendingMail[] = [];
+		for (const mail of pending) {
+			const attempts = this.source.attemptsOf(mail.key) ?? 0;
+			if (mail.size > this.options.maxMessageBytes) {
+				await this.quarantine(mail.key, `Message is ${mail.size} bytes, over the limit of ${this.options.maxMessageBytes} bytes`);
+				continue;
+			}
+			if (attempts >= this.options.maxAttempts) {
+				// Every failure that ended normally was settled (retried or quarantined) right away:
+				// a count this high at listing time means the last run never came back.
+				await this.quarantine(mail.key, abnormalEndReason(attempts));
+				continue;
+			}
+			if (attempts > 0) {
+				if (!chosen.length) chosen.push(mail);
+				break;
+			}
+			chosen.push(mail);
+			if (chosen.length >= this.options.mailsPerExecution) break;
+		}
+		return chosen;
 	}
 
 	private launch(batch: FetchedMail[]): void {
@@ -164,39 +224,77 @@ export class IntakeLoop {
 	private async settle(batch: FetchedMail[], outcomes: Map<string, MailOutcome>): Promise<void> {
 		try {
 			const done = batch.filter((mail) => outcomes.get(mail.key)?.status === 'done').map((mail) => mail.key);
-			if (done.length > 1 && this.source.disposeMany) {
-				await this.source.disposeMany(done, this.options.disposition);
-			} else {
-				for (const key of done) await this.source.dispose(key, this.options.disposition);
-			}
-			for (const key of done) this.onEvent({ type: 'processed', key });
+			const notRemoved = await this.disposeAll(done);
+			for (const key of done) if (!notRemoved.has(key)) this.onEvent({ type: 'processed', key });
 			for (const mail of batch) {
-				const outcome = outcomes.get(mail.key) ?? { status: 'failed', reason: 'No result for this mail' };
+				let outcome = outcomes.get(mail.key) ?? { status: 'failed', reason: 'No result for this mail' };
+				const refused = notRemoved.get(mail.key);
+				if (refused) outcome = { status: 'failed', reason: `The run succeeded, but the server refused to remove the mail: ${refused}` };
 				if (outcome.status === 'done') continue;
 				if (outcome.status === 'quarantine') {
 					await this.quarantine(mail.key, outcome.reason);
 					continue;
 				}
-				const attempts = (await this.source.recordAttempt?.(mail.key)) ?? mail.attempts + 1;
-				if (attempts >= this.options.maxAttempts) {
-					await this.quarantine(mail.key, `Failed ${attempts} times; last error: ${outcome.reason}`);
-				} else {
-					const wait = retryDelay(this.options, attempts);
-					this.notBefore.set(mail.key, Date.now() + wait);
-					this.onEvent({ type: 'retryScheduled', key: mail.key, attempts, retryInMs: wait, reason: outcome.reason });
-				}
+				// The attempt was counted before the run: a failed run is not counted twice.
+				await this.failed(mail.key, mail.attempts, outcome.reason);
 			}
 			await this.source.commit();
 		} catch (error) {
-			// The connection broke while settling: the mails stay on the server and come again;
-			// the run loop notices the broken connection and reconnects.
+			// The connection broke while settling: the mails stay on the server and come again.
+			// The run loop raises it, so reconnecting backs off like any other connection failure.
 			await this.source.close().catch(() => undefined);
-			if (!this.stopped) this.onEvent({ type: 'connectionLost', error: asError(error), attempt: 0, retryInMs: 0 });
+			if (!this.stopped) this.settleFailure ??= asError(error);
 		}
 	}
 
+	/** Disposes of the mails whose runs succeeded; returns the ones the server refused to remove. */
+	private async disposeAll(done: string[]): Promise<Map<string, string>> {
+		const refused = new Map<string, string>();
+		if (done.length > 1 && this.source.disposeMany) {
+			try {
+				await this.source.disposeMany(done, this.options.disposition);
+				return refused;
+			} catch (error) {
+				if (!isPerMailError(error)) throw error;
+				// One UID set failed as a whole: one by one, so only the refused mails count.
+			}
+		}
+		for (const key of done) {
+			try {
+				await this.source.dispose(key, this.options.disposition);
+			} catch (error) {
+				if (!isPerMailError(error)) throw error;
+				refused.set(key, error.message);
+			}
+		}
+		return refused;
+	}
+
+	/** A failed attempt (already counted): retried later, quarantined after maxAttempts. */
+	private async failed(key: string, attempts: number, reason: string): Promise<void> {
+		if (attempts >= this.options.maxAttempts) {
+			await this.quarantine(key, `Failed ${attempts} times; last error: ${reason}`);
+			return;
+		}
+		this.retryLater(key, attempts, reason);
+	}
+
+	private retryLater(key: string, attempts: number, reason: string): void {
+		const wait = retryDelay(this.options, attempts);
+		this.notBefore.set(key, Date.now() + wait);
+		this.onEvent({ type: 'retryScheduled', key, attempts, retryInMs: wait, reason });
+	}
+
 	private async quarantine(key: string, reason: string): Promise<void> {
-		await this.source.quarantine(key, reason);
+		try {
+			await this.source.quarantine(key, reason);
+		} catch (error) {
+			if (!isPerMailError(error)) throw error;
+			// The server refuses to move this mail aside: leave it alone for the longest retry
+			// delay instead of trying again at every look at the mailbox.
+			this.retryLater(key, this.options.maxAttempts, `Could not be quarantined (${reason}): ${error.message}`);
+			return;
+		}
 		this.onEvent({ type: 'quarantined', key, reason });
 	}
 
@@ -209,8 +307,13 @@ export class IntakeLoop {
 
 	private async onConnectionError(error: MailCasesError): Promise<void> {
 		this.downSince ??= Date.now();
+		this.settleFailure = undefined; // the same failure, met by the loop itself
+		// The backoff starts over only after the connection stayed healthy for a while: a server
+		// that accepts the login and fails right after is not retried at full speed (issue #11.4).
+		if (this.upSince !== undefined && Date.now() - this.upSince >= this.options.healthyAfterMs) this.reconnectAttempt = 0;
+		this.upSince = undefined;
 		this.reconnectAttempt++;
-		const wait = Math.min(this.options.reconnectInitialMs * 2 ** (this.reconnectAttempt - 1), this.options.reconnectMaxMs);
+		const wait = Math.min(this.options.reconnectInitialMs * 2 ** Math.min(this.reconnectAttempt - 1, 30), this.options.reconnectMaxMs);
 		this.onEvent({ type: 'connectionLost', error, attempt: this.reconnectAttempt, retryInMs: wait });
 		await this.source.close().catch(() => undefined);
 		await sleep(wait, this.abort.signal);

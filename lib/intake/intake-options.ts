@@ -7,7 +7,10 @@ export interface IntakeOptions {
 	maxConcurrentExecutions: number;
 	/** What happens to a mail after its execution succeeded (R-PROC-4). */
 	disposition: Disposition;
-	/** Failed attempts after which a mail is quarantined (R-PLUS-1). */
+	/**
+	 * Attempts after which a mail is quarantined (R-PLUS-1). Counted before each run, so runs
+	 * that crash or hang n8n count as well (issue #11.3).
+	 */
 	maxAttempts: number;
 	/** Delay before the first retry; doubles with every further failure, capped at 1 hour. */
 	retryDelayMs: number;
@@ -18,6 +21,11 @@ export interface IntakeOptions {
 	/** Reconnect backoff after a connection loss: first delay and cap. */
 	reconnectInitialMs: number;
 	reconnectMaxMs: number;
+	/**
+	 * The reconnect backoff starts over only after the connection stayed up this long: failures
+	 * that recur shortly after each reconnect keep growing the delay (and are reported as outage).
+	 */
+	healthyAfterMs: number;
 	/** How many pending mails are listed per look (the mailbox is never read whole). */
 	listBatch: number;
 }
@@ -32,6 +40,7 @@ export const DEFAULT_INTAKE_OPTIONS: IntakeOptions = {
 	maxMessageBytes: 25 * 1024 * 1024,
 	reconnectInitialMs: 1_000,
 	reconnectMaxMs: 5 * 60_000,
+	healthyAfterMs: 60_000,
 	listBatch: 200,
 };
 

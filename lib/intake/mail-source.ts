@@ -26,18 +26,28 @@ export interface MailSource {
 	 * Only keys and sizes: contents are fetched one batch at a time.
 	 */
 	listPending(limit: number, exclude: ReadonlySet<string>): Promise<PendingMail[]>;
-	/** The raw message bytes. */
+	/**
+	 * The raw message bytes. A server that refuses this one mail while the connection lives
+	 * rejects with a per-mail error (lib/intake/mail-error.ts); any other rejection is a
+	 * connection failure. The same holds for dispose, disposeMany and quarantine.
+	 */
 	fetch(key: string): Promise<Buffer>;
-	/** Removes or marks the mail after success. */
+	/** Removes or marks the mail after success, and clears its attempt count. */
 	dispose(key: string, disposition: Disposition): Promise<void>;
 	/** Same for several mails in one round trip, where the protocol allows it (IMAP UID sets). */
 	disposeMany?(keys: string[], disposition: Disposition): Promise<void>;
 	/** Moves a mail that keeps failing aside; `reason` is recorded where the protocol allows. */
 	quarantine(key: string, reason: string): Promise<void>;
-	/** Records a failed attempt on the server where possible; returns the attempts known so far. */
-	recordAttempt?(key: string): Promise<number>;
-	/** Attempts recorded on the server (IMAP keywords) for a key, when the source keeps them. */
-	attemptsOf?(key: string): number | undefined;
+	/**
+	 * Counts one more attempt for each mail BEFORE its run starts (issue #11.3), persisted where
+	 * it survives a crash of the process (IMAP keyword, Graph category, POP3 static data), so a
+	 * mail whose run kills or hangs n8n is counted too. Returns each mail's attempts including
+	 * this one. Rejects only when the connection is lost; a server that refuses to store the count
+	 * for a mail leaves it counted in memory. Success (dispose) and quarantine clear the count.
+	 */
+	recordAttempts(keys: string[]): Promise<Map<string, number>>;
+	/** Attempts counted for a key as last listed (0 for a fresh mail). */
+	attemptsOf(key: string): number | undefined;
 	/**
 	 * Finishes a batch: for POP3 this ends the session with QUIT so deletions take effect.
 	 * Called after every dispose of a cycle.

@@ -85,6 +85,10 @@ export class MailCasesTrigger implements INodeType {
 			source = createMailSource(from, {
 				quarantineFolder: settings.quarantineFolder,
 				pop3State: staticData.pop3,
+				// n8n saves static data (when the trigger emits) only if it was marked changed, and it
+				// marks only assignments to objects it already wrapped: assigning the state again marks
+				// it, so attempts counted before a run are saved with that run's emit (issue #11.3).
+				pop3StateChanged: () => Reflect.set(staticData, 'pop3', staticData.pop3),
 				exchangeDeleteMode: settings.exchangeDeleteMode,
 				// New Exchange mail is looked for (delta query) every 15 s between two listings.
 				exchangeCheckIntervalMs: Math.min(EXCHANGE_CHECK_INTERVAL_MS, settings.intake.pollIntervalMs ?? EXCHANGE_CHECK_INTERVAL_MS),

@@ -1,4 +1,5 @@
 import { MailCasesError, isMailCasesError } from '../../errors';
+import { asPerMailError, isPerMailError } from '../../intake/mail-error';
 import type { Disposition, MailSource, PendingMail } from '../../intake/mail-source';
 import { describeExchange, exchangeFolder, type ExchangeProfile } from './exchange-profile';
 import { GraphClient, type GraphClientOptions } from './graph-client';
@@ -70,6 +71,19 @@ function sizeOf(message: ListedMessage): number {
 	);
 	const size = prop ? Number(prop.value) : 0;
 	return Number.isFinite(size) && size > 0 ? size : 0;
+}
+
+/**
+ * Graph's answer about one message id (issue #11.4): a 4xx other than 401/403 (credentials,
+ * permissions), 408/429 (time, throttling) and an unknown mailbox concerns that mail only. A
+ * network failure or 5xx has no such status and stays a connection failure.
+ */
+function forMail(key: string, error: unknown): unknown {
+	if (isPerMailError(error)) return error;
+	if (!isMailCasesError(error) || error.code === 'MAILBOX_NOT_FOUND') return error;
+	const status = Number(error.details?.httpStatus);
+	const perMessage = status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status);
+	return perMessage ? asPerMailError(key, error) : error;
 }
 
 /** Thrown for a 404 of a mail that someone else removed meanwhile: nothing left to do. */
@@ -161,6 +175,14 @@ export class GraphSource implements MailSource {
 
 	async fetch(key: string): Promise<Buffer> {
 		this.requireOpen();
+		try {
+			return await this.download(key);
+		} catch (error) {
+			throw forMail(key, error);
+		}
+	}
+
+	private async download(key: string): Promise<Buffer> {
 		return this.client.buffer({
 			method: 'GET',
 			path: this.messagePath(key, '/$value'),
@@ -173,10 +195,26 @@ export class GraphSource implements MailSource {
 	}
 
 	async dispose(key: string, disposition: Disposition): Promise<void> {
+		await this.finish(key, () => this.disposeOne(key, disposition));
+	}
+
+	/** Disposal or quarantine of one mail: Graph's refusal for it is a per-mail error; done clears the count. */
+	private async finish(key: string, change: () => Promise<void>): Promise<void> {
 		this.requireOpen();
+		try {
+			await change();
+		} catch (error) {
+			throw forMail(key, error);
+		}
+		this.attempts.delete(key);
+	}
+
+	private async disposeOne(key: string, disposition: Disposition): Promise<void> {
 		try {
 			if (disposition.kind === 'move') {
 				const target = await this.folders.resolve(disposition.folder, true);
+				// The attempt count must not follow the mail into the target folder.
+				if (this.attempts.get(key)) await this.clearAttempts(key);
 				await this.move(key, target!, `moving mail ${key} to folder ${disposition.folder}`, gone);
 			} else if (disposition.kind === 'markSeen') {
 				const categories = await this.categoriesOf(key, gone);
@@ -217,9 +255,23 @@ export class GraphSource implements MailSource {
 				);
 			}
 		}
-		this.attempts.delete(key);
 	}
 
+	private async clearAttempts(key: string): Promise<void> {
+		const categories = await this.categoriesOf(key, gone);
+		await this.patch(key, { categories: withoutOurs(categories, false) }, `clearing the attempt count of mail ${key}`, gone);
+	}
+
+	async recordAttempts(keys: string[]): Promise<Map<string, number>> {
+		const counted = new Map<string, number>();
+		for (const key of keys) counted.set(key, await this.recordAttempt(key));
+		return counted;
+	}
+
+	/**
+	 * Counts an attempt in the category `MailCases-Fail-<n>` before the run. A message Graph
+	 * refuses to change keeps its count in memory only; a connection failure rejects.
+	 */
 	async recordAttempt(key: string): Promise<number> {
 		const next = (this.attempts.get(key) ?? 0) + 1;
 		this.attempts.set(key, next);
@@ -228,23 +280,27 @@ export class GraphSource implements MailSource {
 			await this.patch(
 				key,
 				{ categories: [...withoutOurs(categories, false), `${FAIL_CATEGORY_PREFIX}${next}`] },
-				`counting a failed attempt on mail ${key}`,
+				`counting an attempt on mail ${key}`,
 			);
-		} catch {
-			// The count is still kept in memory; the server copy is for restarts.
+		} catch (error) {
+			if (!isPerMailError(forMail(key, error))) throw error;
 		}
 		return next;
 	}
 
 	async quarantine(key: string, reason: string): Promise<void> {
-		this.requireOpen();
+		await this.finish(key, () => this.quarantineOne(key, reason));
+	}
+
+	private async quarantineOne(key: string, reason: string): Promise<void> {
 		const target = await this.folders.resolve(this.quarantineFolder, true);
 		try {
 			const categories = await this.categoriesOf(key, gone);
 			await this.patch(
 				key,
 				{
-					categories: [...categories.filter((c) => c !== QUARANTINE_CATEGORY), QUARANTINE_CATEGORY],
+					// Without its attempt count, a mail moved back after the cause was fixed starts afresh.
+					categories: [...withoutOurs(categories, false).filter((c) => c !== QUARANTINE_CATEGORY), QUARANTINE_CATEGORY],
 					singleValueExtendedProperties: [
 						{ id: QUARANTINE_REASON_PROPERTY, value: reason.slice(0, 2000) },
 					],
@@ -268,7 +324,6 @@ export class GraphSource implements MailSource {
 				);
 			}
 		}
-		this.attempts.delete(key);
 	}
 
 	async commit(): Promise<void> {

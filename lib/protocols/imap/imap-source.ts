@@ -1,5 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { MailCasesError } from '../../errors';
+import { asPerMailError, isPerMailError, perMailError } from '../../intake/mail-error';
 import type { Disposition, MailSource, PendingMail } from '../../intake/mail-source';
 import { describeMailbox, mailboxFolder, type MailboxProfile } from '../mailbox-profile';
 import { connectImap } from './imap-client';
@@ -15,7 +16,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 /** Keyword set on a mail that was processed but stays in the folder (disposition "mark seen"). */
 export const PROCESSED_KEYWORD = '$MailCasesDone';
-/** Keyword prefix counting failed attempts on the server, so counts survive restarts. */
+/**
+ * Keyword prefix counting attempts on the server ($MailCasesFail1, $MailCasesFail2, …), set
+ * before each run so counts survive crashes and restarts; removed on success and quarantine.
+ */
 export const ATTEMPT_KEYWORD = '$MailCasesFail';
 /** Keyword set on mails moved to the quarantine folder. */
 export const QUARANTINE_KEYWORD = '$MailCasesQuarantined';
@@ -119,63 +123,107 @@ export class ImapSource implements MailSource {
 		return this.attempts.get(key);
 	}
 
+	/**
+	 * imapflow answers a tagged NO/BAD to UID FETCH by rejecting with `responseStatus` 'NO'/'BAD'
+	 * (no `code`) and keeps the connection; a closed socket rejects with a code such as
+	 * NoConnection. STORE, MOVE and EXPUNGE resolve `false` for both: then `usable` tells.
+	 */
+	private refusedForMail(error: unknown): boolean {
+		const status = (error as { responseStatus?: string } | undefined)?.responseStatus;
+		return (status === 'NO' || status === 'BAD') && this.client?.usable === true;
+	}
+
+	/** A STORE/MOVE/EXPUNGE that resolved `false`: per-mail refusal, or the connection died. */
+	private checked(ok: unknown, key: string, what: string): void {
+		if (ok !== false) return;
+		if (!this.client?.usable) throw new MailCasesError('CONNECTION_LOST', `Connection to ${this.description} was lost while ${what}.`);
+		throw perMailError(key, `The IMAP server refused ${what} in ${this.description} (see the server log for why).`);
+	}
+
 	async fetch(key: string): Promise<Buffer> {
 		try {
 			const message = await this.imap.fetchOne(key, { uid: true, source: true }, { uid: true });
 			if (!message || !message.source) {
-				throw new MailCasesError('NOT_FOUND', `Mail UID ${key} is no longer in ${this.description}.`);
+				throw perMailError(key, `Mail UID ${key} is no longer in ${this.description}.`, { code: 'NOT_FOUND' });
 			}
 			return message.source;
 		} catch (error) {
-			throw imapError(error, this.profile, `fetching UID ${key}`);
+			if (isPerMailError(error)) throw error;
+			const mapped = imapError(error, this.profile, `fetching UID ${key}`);
+			throw this.refusedForMail(error) ? asPerMailError(key, mapped) : mapped;
 		}
 	}
 
+	/** The attempt keywords a set of mails may carry ($MailCasesFail1 … highest count). */
+	private attemptKeywords(keys: string[]): string[] {
+		const highest = Math.max(0, ...keys.map((key) => this.attempts.get(key) ?? 0));
+		return Array.from({ length: highest }, (_, i) => `${ATTEMPT_KEYWORD}${i + 1}`);
+	}
+
+	/**
+	 * Removes the attempt keywords, so they do not follow the mail into another folder (or come
+	 * back when a processed mail is read again). Best effort: the mail is done either way.
+	 */
+	private async clearAttempts(set: string, keys: string[]): Promise<void> {
+		const keywords = this.attemptKeywords(keys);
+		if (!keywords.length) return;
+		const ok = await this.bounded(this.imap.messageFlagsRemove(set, keywords, { uid: true }), 'messageFlagsRemove');
+		if (ok === false && !this.client?.usable) throw new MailCasesError('CONNECTION_LOST', `Connection to ${this.description} was lost while clearing attempt keywords of UID ${set}.`);
+	}
+
 	async dispose(key: string, disposition: Disposition): Promise<void> {
-		const imap = this.imap;
-		try {
-			if (disposition.kind === 'delete') {
-				await this.bounded(imap.messageDelete(key, { uid: true }), 'messageDelete');
-			} else if (disposition.kind === 'move') {
-				await this.ensureFolder(disposition.folder);
-				await this.bounded(imap.messageMove(key, disposition.folder, { uid: true }), 'messageMove');
-			} else {
-				await this.bounded(imap.messageFlagsAdd(key, ['\\Seen', PROCESSED_KEYWORD], { uid: true }), 'messageFlagsAdd');
-			}
-			this.attempts.delete(key);
-		} catch (error) {
-			throw imapError(error, this.profile, `removing UID ${key}`);
-		}
+		await this.disposeSet(key, [key], disposition);
 	}
 
 	/** One UID set for the whole batch: one STORE + UID EXPUNGE (or one MOVE) instead of one per mail. */
 	async disposeMany(keys: string[], disposition: Disposition): Promise<void> {
+		await this.disposeSet(keys.join(','), keys, disposition);
+	}
+
+	private async disposeSet(set: string, keys: string[], disposition: Disposition): Promise<void> {
 		const imap = this.imap;
-		const set = keys.join(',');
 		try {
 			if (disposition.kind === 'delete') {
-				await this.bounded(imap.messageDelete(set, { uid: true }), 'messageDelete');
+				this.checked(await this.bounded(imap.messageDelete(set, { uid: true }), 'messageDelete'), set, `deleting UID ${set}`);
 			} else if (disposition.kind === 'move') {
 				await this.ensureFolder(disposition.folder);
-				await this.bounded(imap.messageMove(set, disposition.folder, { uid: true }), 'messageMove');
+				await this.clearAttempts(set, keys);
+				this.checked(await this.bounded(imap.messageMove(set, disposition.folder, { uid: true }), 'messageMove'), set, `moving UID ${set} to "${disposition.folder}"`);
 			} else {
-				await this.bounded(imap.messageFlagsAdd(set, ['\\Seen', PROCESSED_KEYWORD], { uid: true }), 'messageFlagsAdd');
+				this.checked(await this.bounded(imap.messageFlagsAdd(set, ['\\Seen', PROCESSED_KEYWORD], { uid: true }), 'messageFlagsAdd'), set, `marking UID ${set} processed`);
+				await this.clearAttempts(set, keys);
 			}
 			for (const key of keys) this.attempts.delete(key);
 		} catch (error) {
-			throw imapError(error, this.profile, `removing UIDs ${set}`);
+			if (isPerMailError(error)) throw error;
+			throw imapError(error, this.profile, `removing UID ${set}`);
 		}
 	}
 
-	async recordAttempt(key: string): Promise<number> {
-		const next = (this.attempts.get(key) ?? 0) + 1;
-		this.attempts.set(key, next);
-		try {
-			await this.bounded(this.imap.messageFlagsAdd(key, [`${ATTEMPT_KEYWORD}${next}`], { uid: true }), 'messageFlagsAdd');
-		} catch {
-			// The count is still kept in memory; the server copy is a convenience for restarts.
+	async recordAttempts(keys: string[]): Promise<Map<string, number>> {
+		const counted = new Map<string, number>();
+		const byCount = new Map<number, string[]>();
+		for (const key of keys) {
+			const next = (this.attempts.get(key) ?? 0) + 1;
+			this.attempts.set(key, next);
+			counted.set(key, next);
+			byCount.set(next, [...(byCount.get(next) ?? []), key]);
 		}
-		return next;
+		for (const [count, group] of byCount) {
+			const set = group.join(',');
+			let ok: unknown;
+			try {
+				ok = await this.bounded(this.imap.messageFlagsAdd(set, [`${ATTEMPT_KEYWORD}${count}`], { uid: true }), 'messageFlagsAdd');
+			} catch (error) {
+				throw imapError(error, this.profile, `counting an attempt on UID ${set}`);
+			}
+			if (ok === false && !this.client?.usable) {
+				throw new MailCasesError('CONNECTION_LOST', `Connection to ${this.description} was lost while counting an attempt on UID ${set}.`);
+			}
+			// `false` on a live connection: the folder accepts no keywords (PERMANENTFLAGS without
+			// \*) or refused them; the count is then kept in memory only and lost on a restart.
+		}
+		return counted;
 	}
 
 	async quarantine(key: string, reason: string): Promise<void> {
@@ -183,9 +231,12 @@ export class ImapSource implements MailSource {
 		try {
 			await this.ensureFolder(this.options.quarantineFolder);
 			await this.bounded(imap.messageFlagsAdd(key, [QUARANTINE_KEYWORD], { uid: true }), 'messageFlagsAdd');
-			await this.bounded(imap.messageMove(key, this.options.quarantineFolder, { uid: true }), 'messageMove');
+			// Without its attempt count, a mail moved back after the cause was fixed starts afresh.
+			await this.clearAttempts(key, [key]);
+			this.checked(await this.bounded(imap.messageMove(key, this.options.quarantineFolder, { uid: true }), 'messageMove'), key, `moving UID ${key} to quarantine folder "${this.options.quarantineFolder}"`);
 			this.attempts.delete(key);
 		} catch (error) {
+			if (isPerMailError(error)) throw error;
 			throw imapError(error, this.profile, `moving UID ${key} to quarantine (${reason})`);
 		}
 	}

@@ -1,12 +1,16 @@
 import { MailCasesError } from '../../errors';
+import { asPerMailError, perMailError } from '../../intake/mail-error';
 import type { Disposition, MailSource, PendingMail } from '../../intake/mail-source';
 import { describeMailbox, type MailboxProfile } from '../mailbox-profile';
 import { Pop3Client, type Pop3Listing } from './pop3-client';
+import { Pop3ServerError } from './pop3-errors';
 
 /**
  * State a POP3 source keeps between polls (POP3 has no flags or folders): UIDLs that were
- * quarantined (left on the server, no longer retried) and UIDLs processed but kept on the
- * server. The trigger node persists it in the workflow's static data.
+ * quarantined (left on the server, no longer retried), UIDLs processed but kept on the server,
+ * and attempts per UIDL (counted before each run). The trigger node keeps it in the workflow's
+ * static data, which n8n writes to its database when the trigger emits a run — started, not
+ * awaited, right before the run (see README, "Poison mail").
  */
 export interface Pop3State {
 	quarantined: Record<string, string>;
@@ -31,9 +35,14 @@ export class Pop3Source implements MailSource {
 	private client?: Pop3Client;
 	private listing = new Map<string, Pop3Listing>();
 
+	/**
+	 * @param onStateChange called after every change of `state`, so the owner can have it saved
+	 *   (n8n saves static data only when it was marked changed).
+	 */
 	constructor(
 		private readonly profile: MailboxProfile,
 		readonly state: Pop3State = emptyPop3State(),
+		private readonly onStateChange: () => void = () => undefined,
 	) {
 		this.description = describeMailbox(profile);
 	}
@@ -45,9 +54,15 @@ export class Pop3Source implements MailSource {
 		this.client = client;
 		this.listing = new Map((await client.list()).map((l) => [l.uid, l]));
 		// Forget state of mails that are gone from the server.
+		let changed = false;
 		for (const table of [this.state.quarantined, this.state.kept, this.state.attempts]) {
-			for (const uid of Object.keys(table)) if (!this.listing.has(uid)) delete table[uid];
+			for (const uid of Object.keys(table)) {
+				if (this.listing.has(uid)) continue;
+				delete table[uid];
+				changed = true;
+			}
 		}
+		if (changed) this.onStateChange();
 	}
 
 	private get pop3(): Pop3Client {
@@ -68,37 +83,59 @@ export class Pop3Source implements MailSource {
 
 	private entry(key: string): Pop3Listing {
 		const entry = this.listing.get(key);
-		if (!entry) throw new MailCasesError('NOT_FOUND', `Mail ${key} is not in this POP3 session of ${this.description}.`);
+		if (!entry) throw perMailError(key, `Mail ${key} is not in this POP3 session of ${this.description}.`, { code: 'NOT_FOUND' });
 		return entry;
 	}
 
+	/** A -ERR answer concerns this one mail: the session goes on (issue #11.4). */
+	private perMail(key: string, error: unknown): unknown {
+		const mailCasesError = error as MailCasesError;
+		return mailCasesError instanceof MailCasesError && mailCasesError.cause instanceof Pop3ServerError ? asPerMailError(key, mailCasesError) : error;
+	}
+
 	async fetch(key: string): Promise<Buffer> {
-		const body = await this.pop3.retrieve(this.entry(key).num);
-		return body ?? Buffer.alloc(0);
+		const entry = this.entry(key);
+		try {
+			const body = await this.pop3.retrieve(entry.num);
+			return body ?? Buffer.alloc(0);
+		} catch (error) {
+			throw this.perMail(key, error);
+		}
 	}
 
 	attemptsOf(key: string): number | undefined {
 		return this.state.attempts[key];
 	}
 
-	async recordAttempt(key: string): Promise<number> {
-		this.state.attempts[key] = (this.state.attempts[key] ?? 0) + 1;
-		return this.state.attempts[key];
+	async recordAttempts(keys: string[]): Promise<Map<string, number>> {
+		const counted = new Map<string, number>();
+		for (const key of keys) {
+			this.state.attempts[key] = (this.state.attempts[key] ?? 0) + 1;
+			counted.set(key, this.state.attempts[key]);
+		}
+		this.onStateChange();
+		return counted;
 	}
 
 	async dispose(key: string, disposition: Disposition): Promise<void> {
 		if (disposition.kind === 'delete') {
-			await this.pop3.delete(this.entry(key).num);
+			try {
+				await this.pop3.delete(this.entry(key).num);
+			} catch (error) {
+				throw this.perMail(key, error);
+			}
 		} else {
 			// POP3 has no folders or flags: the mail stays and is remembered as processed.
 			this.state.kept[key] = true;
 		}
 		delete this.state.attempts[key];
+		this.onStateChange();
 	}
 
 	async quarantine(key: string, reason: string): Promise<void> {
 		this.state.quarantined[key] = reason;
 		delete this.state.attempts[key];
+		this.onStateChange();
 	}
 
 	/** QUIT: the server now deletes what was marked. The next cycle opens a new session. */

@@ -1,6 +1,7 @@
 import { IntakeLoop, type FetchedMail, type IntakeEvent, type MailOutcome } from '../../../lib/intake/intake-loop';
 import type { Disposition, MailSource, PendingMail } from '../../../lib/intake/mail-source';
 import { MailCasesError } from '../../../lib/errors';
+import { perMailError } from '../../../lib/intake/mail-error';
 
 /**
  * An in-memory mailbox for the loop's own logic (ordering, batching, retries, quarantine).
@@ -15,7 +16,14 @@ class MemorySource implements MailSource {
 	disposed: string[] = [];
 	attempts = new Map<string, number>();
 	failOpen = 0;
+	/** Listing fails this many times right after a successful open (a server that drops us). */
+	failAfterLogin = 0;
 	opens = 0;
+	/** Keys whose FETCH / removal / quarantine the server refuses while the connection lives. */
+	refuseFetch = new Set<string>();
+	refuseDispose = new Set<string>();
+	refuseQuarantine = new Set<string>();
+	fetched: string[] = [];
 	private wake?: () => void;
 
 	add(key: string, body = `mail ${key}`) {
@@ -30,24 +38,41 @@ class MemorySource implements MailSource {
 		}
 	}
 	async listPending(limit: number, exclude: ReadonlySet<string>): Promise<PendingMail[]> {
+		if (this.failAfterLogin > 0) {
+			this.failAfterLogin--;
+			throw new MailCasesError('CONNECTION_LOST', 'dropped after login');
+		}
 		return [...this.mails.keys()].filter((k) => !exclude.has(k)).slice(0, limit).map((key) => ({ key, size: this.mails.get(key)!.length }));
 	}
 	attemptsOf(key: string) {
 		return this.attempts.get(key) ?? 0;
 	}
-	async recordAttempt(key: string) {
-		const n = (this.attempts.get(key) ?? 0) + 1;
-		this.attempts.set(key, n);
-		return n;
+	async recordAttempts(keys: string[]) {
+		const counted = new Map<string, number>();
+		for (const key of keys) {
+			const n = (this.attempts.get(key) ?? 0) + 1;
+			this.attempts.set(key, n);
+			counted.set(key, n);
+		}
+		return counted;
 	}
 	async fetch(key: string) {
+		this.fetched.push(key);
+		if (this.refuseFetch.has(key)) throw perMailError(key, `NO FETCH of ${key} refused`);
 		return this.mails.get(key)!;
 	}
 	async dispose(key: string, _d: Disposition) {
+		if (this.refuseDispose.has(key)) throw perMailError(key, `NO MOVE of ${key} refused`);
 		this.mails.delete(key);
+		this.attempts.delete(key);
 		this.disposed.push(key);
 	}
+	async disposeMany(keys: string[], d: Disposition) {
+		if (keys.some((key) => this.refuseDispose.has(key))) throw perMailError(keys.join(','), 'NO MOVE of the set refused');
+		for (const key of keys) await this.dispose(key, d);
+	}
 	async quarantine(key: string, reason: string) {
+		if (this.refuseQuarantine.has(key)) throw perMailError(key, `NO MOVE of ${key} to quarantine refused`);
 		this.mails.delete(key);
 		this.quarantined.set(key, reason);
 	}
@@ -183,7 +208,7 @@ describe('intake loop (R-PROC-4, R-PLUS-1)', () => {
 		await until(() => source.mails.size === 0);
 		await loop.stop();
 		expect(calls).toBe(2);
-		expect(source.attempts.get('x')).toBe(1);
+		expect(source.disposed).toEqual(['x']);
 	});
 
 	test('connection failures are retried with backoff and reported, then mail arriving later is processed', async () => {
@@ -225,5 +250,147 @@ describe('intake loop (R-PROC-4, R-PLUS-1)', () => {
 		await loop.stop();
 		expect(delivered).toHaveLength(40);
 		expect(new Set(delivered).size).toBe(40);
+	});
+});
+
+const allDone = (batch: FetchedMail[]) => new Map(batch.map((m) => [m.key, { status: 'done' } as MailOutcome]));
+
+describe('#11.3 poison mail: attempts counted before the run', () => {
+	test('#11.3 the attempt is on the source before the run starts; a failing run is not counted twice', async () => {
+		const source = new MemorySource();
+		source.add('bad');
+		const seenDuringRun: number[] = [];
+		const events: IntakeEvent[] = [];
+		const loop = new IntakeLoop(
+			source,
+			async (batch) => {
+				seenDuringRun.push(source.attempts.get('bad')!);
+				return new Map(batch.map((m) => [m.key, { status: 'failed', reason: 'boom' } as MailOutcome]));
+			},
+			(e) => events.push(e),
+			{ ...fast, maxAttempts: 3 },
+		);
+		loop.start();
+		await until(() => source.quarantined.has('bad'));
+		await loop.stop();
+		// Counted 1, 2, 3 before each run — never twice for one run.
+		expect(seenDuringRun).toEqual([1, 2, 3]);
+		expect(events.filter((e) => e.type === 'retryScheduled').map((e) => (e as { attempts: number }).attempts)).toEqual([1, 2]);
+		expect(source.quarantined.get('bad')).toMatch(/^Failed 3 times; last error: boom$/);
+	});
+
+	test('#11.3 a mail whose run never comes back (crash, hang) is quarantined after Max Attempts restarts; the others are processed', async () => {
+		const source = new MemorySource();
+		for (const key of ['a', 'poison', 'b']) source.add(key);
+		const runs: string[][] = [];
+		let restarts = 0;
+		// Each "process" is a loop whose run of the poison mail never returns; the process is then
+		// given up (as if killed) and a new one starts on the same mailbox.
+		for (;;) {
+			let hung = false;
+			const loop = new IntakeLoop(
+				source,
+				async (batch) => {
+					runs.push(batch.map((m) => m.key));
+					if (batch.some((m) => m.key === 'poison')) {
+						hung = true;
+						return await new Promise<Map<string, MailOutcome>>(() => undefined);
+					}
+					return allDone(batch);
+				},
+				() => undefined,
+				{ ...fast, maxAttempts: 3 },
+			);
+			loop.start();
+			await until(() => hung || source.mails.size === 0);
+			if (!hung) {
+				await loop.stop();
+				break;
+			}
+			restarts++;
+		}
+		expect(restarts).toBe(3);
+		expect(runs.filter((r) => r.includes('poison'))).toHaveLength(3);
+		expect(source.disposed.sort()).toEqual(['a', 'b']);
+		expect(source.quarantined.get('poison')).toMatch(/3 runs were started for this mail and the last ended abnormally.*put the mail back/);
+		// Quarantined before it was fetched again.
+		expect(source.fetched.filter((k) => k === 'poison')).toHaveLength(3);
+	});
+});
+
+describe('#11.4 per-mail server errors', () => {
+	test('#11.4 a FETCH the server refuses for one mail counts against it; the next mails are processed, no reconnect', async () => {
+		const source = new MemorySource();
+		for (const key of ['1', 'bad', '3', '4']) source.add(key);
+		source.refuseFetch.add('bad');
+		const events: IntakeEvent[] = [];
+		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, maxAttempts: 3 });
+		loop.start();
+		await until(() => source.mails.size === 0);
+		await loop.stop();
+		expect(source.disposed.sort()).toEqual(['1', '3', '4']);
+		expect(source.quarantined.get('bad')).toMatch(/^Failed 3 times; last error: NO FETCH of bad refused$/);
+		expect(source.fetched.filter((k) => k === 'bad')).toHaveLength(3);
+		expect(events.some((e) => e.type === 'connectionLost')).toBe(false);
+	});
+
+	test('#11.4 a MOVE/STORE refused for one mail of a batch counts against that mail only', async () => {
+		const source = new MemorySource();
+		for (const key of ['1', 'stuck', '3']) source.add(key);
+		source.refuseDispose.add('stuck');
+		const events: IntakeEvent[] = [];
+		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, maxAttempts: 2 });
+		loop.start();
+		await until(() => source.quarantined.has('stuck'));
+		await loop.stop();
+		expect(source.disposed.sort()).toEqual(['1', '3']);
+		expect(source.quarantined.get('stuck')).toMatch(/Failed 2 times; last error: The run succeeded, but the server refused to remove the mail: NO MOVE of stuck refused/);
+		expect(events.some((e) => e.type === 'connectionLost')).toBe(false);
+		expect(events.filter((e) => e.type === 'processed').map((e) => (e as { key: string }).key).sort()).toEqual(['1', '3']);
+	});
+
+	test('#11.4 a mail the server refuses to quarantine is left alone (retry scheduled), not tried at every look', async () => {
+		const source = new MemorySource();
+		source.add('bad');
+		source.add('good');
+		source.refuseFetch.add('bad');
+		source.refuseQuarantine.add('bad');
+		const events: IntakeEvent[] = [];
+		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, retryDelayMs: 60_000, maxAttempts: 1 });
+		loop.start();
+		await until(() => source.disposed.includes('good'));
+		await loop.stop();
+		const retries = events.filter((e) => e.type === 'retryScheduled' && e.key === 'bad');
+		expect(retries).toHaveLength(1);
+		expect((retries[0] as { reason: string }).reason).toMatch(/Could not be quarantined .*NO MOVE of bad to quarantine refused/);
+		expect(source.fetched.filter((k) => k === 'bad')).toHaveLength(1);
+	});
+
+	test('#11.4 reconnect backoff keeps growing while the connection fails right after each login; the outage ends with one restore event', async () => {
+		const source = new MemorySource();
+		source.failAfterLogin = 6;
+		const events: IntakeEvent[] = [];
+		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, reconnectInitialMs: 1, reconnectMaxMs: 1000 });
+		loop.start();
+		await until(() => events.some((e) => e.type === 'connectionRestored'));
+		source.add('after');
+		await until(() => source.disposed.includes('after'));
+		await loop.stop();
+		const lost = events.filter((e) => e.type === 'connectionLost') as Array<{ attempt: number; retryInMs: number }>;
+		expect(lost.map((e) => e.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
+		expect(lost.map((e) => e.retryInMs)).toEqual([1, 2, 4, 8, 16, 32]);
+		expect(events.filter((e) => e.type === 'connectionRestored')).toHaveLength(1);
+	});
+
+	test('#11.4 the backoff starts over once the connection stayed up for healthyAfterMs', async () => {
+		const source = new MemorySource();
+		source.failAfterLogin = 3;
+		const events: IntakeEvent[] = [];
+		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, healthyAfterMs: 0 });
+		loop.start();
+		await until(() => events.some((e) => e.type === 'connectionRestored'));
+		await loop.stop();
+		const lost = events.filter((e) => e.type === 'connectionLost') as Array<{ attempt: number }>;
+		expect(lost.map((e) => e.attempt)).toEqual([1, 1, 1]);
 	});
 });
