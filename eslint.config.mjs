@@ -2,6 +2,7 @@
 // package is for self-hosted n8n because it needs runtime dependencies (mail protocols, MIME,
 // database drivers). Deviations, each with its reason:
 import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
+import regexpPlugin from 'eslint-plugin-regexp';
 
 export default [
 	...configWithoutCloudSupport,
@@ -30,6 +31,21 @@ export default [
 			// lib/ is the engine and knows nothing of n8n; it throws MailCasesError, and the
 			// adapters in nodes/ map those to NodeApiError / NodeOperationError.
 			'@n8n/community-nodes/require-node-api-error': 'off',
+		},
+	},
+	{
+		// Every byte of an incoming mail comes from a stranger (issue #11.1): a regex whose time is
+		// super-linear in its input lets one mail block the event loop. These rules of
+		// eslint-plugin-regexp reject such patterns statically (test/unit/hostile/lint-rules.test.ts
+		// shows it on test/fixtures/lint/); they cannot see patterns built with `new RegExp`, which
+		// test/unit/hostile/ feeds a ≥ 1 MB worst case each, and `npm run bench -- hostile` times.
+		files: ['lib/**/*.ts', 'nodes/**/*.ts', 'credentials/**/*.ts'],
+		plugins: { regexp: regexpPlugin },
+		rules: {
+			'regexp/no-super-linear-backtracking': 'error',
+			'regexp/no-super-linear-move': 'error',
+			'regexp/no-misleading-capturing-group': 'error',
+			'regexp/no-useless-quantifier': 'error',
 		},
 	},
 ];
