@@ -4,11 +4,13 @@
  *   - text as received; HTML sanitised (lib/mail/sanitize-html.ts: no script, no event
  *     handlers, no remote loads unless allowed) — the store keeps what it is given;
  *   - every attachment with its content, inline parts included: an inline image keeps its
- *     Content-ID, so the sanitised HTML's `cid:` reference still finds it in the case;
+ *     Content-ID, so the sanitised HTML's `cid:` reference still finds it in the case; its
+ *     file name made safe (lib/mail/attachment-name.ts: no bidi/control characters, ≤ 255 bytes);
  *   - when the attachments together exceed the store's per-mail limit, `oversized: 'metadata'`
  *     keeps name, type and size of every attachment without content (the mail is still
  *     stored); the default `'error'` leaves the decision to the store, which refuses the mail.
  */
+import { safeAttachmentName } from '../mail/attachment-name';
 import type { MailAddress, MailAttachment } from '../mail/types';
 import { sanitizeMailHtml } from '../mail/sanitize-html';
 import type { AttachmentInput, MailActivityInput } from '../store/types';
@@ -66,8 +68,8 @@ export function mailActivityInput(
 		options.oversized === 'metadata' &&
 		options.maxAttachmentBytes !== undefined &&
 		total > options.maxAttachmentBytes;
-	const attachments: AttachmentInput[] = mail.attachments.map((a) => ({
-		fileName: a.filename,
+	const attachments: AttachmentInput[] = mail.attachments.map((a, i) => ({
+		fileName: safeAttachmentName(a.filename, `attachment-${i + 1}`),
 		contentType: a.contentType,
 		content: withoutContent ? null : a.content,
 		size: a.content?.length ?? a.size,

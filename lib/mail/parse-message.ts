@@ -4,6 +4,8 @@ import { simpleParser } from 'mailparser';
 import type { Attachment as MailparserAttachment, ParsedMail } from 'mailparser';
 import { MailCasesError } from '../errors';
 import { parseAddressList } from './address';
+import { safeAttachmentName } from './attachment-name';
+import { MAX_ATTACHMENTS, MAX_MIME_PARTS } from './limits';
 import { assertEmailMessage } from './not-a-mail';
 import type {
 	MailAttachment,
@@ -333,17 +335,6 @@ const EXTENSIONS: Record<string, string> = {
 	'image/svg+xml': 'svg',
 };
 
-/** Strips directory parts, control characters and surrounding blanks from a file name. */
-function sanitizeFilename(name: string | undefined): string {
-	if (!name) return '';
-	// eslint-disable-next-line no-control-regex
-	const cleaned = name.replace(/[\x00-\x1f\x7f]+/g, ' ');
-	const base = cleaned
-		.slice(Math.max(cleaned.lastIndexOf('/'), cleaned.lastIndexOf('\\')) + 1)
-		.trim();
-	return base === '.' || base === '..' ? '' : base;
-}
-
 function headerText(value: unknown): string {
 	if (typeof value === 'string') return value;
 	if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
@@ -353,18 +344,19 @@ function headerText(value: unknown): string {
 function madeUpFilename(part: MailparserAttachment, contentType: string, index: number): string {
 	const ext = EXTENSIONS[contentType] ?? 'bin';
 	if (ext === 'eml') {
-		const subject = sanitizeFilename(parseMessageHeaders(part.content).subject);
-		return `${subject || 'message'}.eml`;
+		const subject = safeAttachmentName(parseMessageHeaders(part.content).subject, 'message');
+		return safeAttachmentName(`${subject}.eml`);
 	}
-	const description = sanitizeFilename(
+	const description = safeAttachmentName(
 		decodeEncodedWords(headerText(part.headers?.get('content-description'))),
+		`attachment-${index + 1}`,
 	);
-	return `${description || `attachment-${index + 1}`}.${ext}`;
+	return safeAttachmentName(`${description}.${ext}`);
 }
 
 function toAttachment(part: MailparserAttachment, index: number): MailAttachment {
 	const contentType = (part.contentType || 'application/octet-stream').toLowerCase();
-	const given = sanitizeFilename(part.filename);
+	const given = safeAttachmentName(part.filename, '');
 	const content = Buffer.isBuffer(part.content) ? part.content : Buffer.alloc(0);
 	const attachment: MailAttachment = {
 		filename: given || madeUpFilename(part, contentType, index),
@@ -377,6 +369,25 @@ function toAttachment(part: MailparserAttachment, index: number): MailAttachment
 	};
 	if (part.cid) attachment.contentId = part.cid;
 	return attachment;
+}
+
+/**
+ * The first MAX_ATTACHMENTS attachments; the count of the others, with a note. The parser has
+ * read them already (at most MAX_MIME_PARTS parts, within the message size limit); what the cap
+ * saves is the work after parsing: binary data, storage, forwarding.
+ */
+function capAttachments(
+	attachments: MailAttachment[],
+): Pick<ParsedMessage, 'attachments' | 'attachmentsOmitted' | 'notes'> {
+	const omitted = Math.max(0, attachments.length - MAX_ATTACHMENTS);
+	if (omitted === 0) return { attachments, attachmentsOmitted: 0 };
+	return {
+		attachments: attachments.slice(0, MAX_ATTACHMENTS),
+		attachmentsOmitted: omitted,
+		notes: [
+			`Only the first ${MAX_ATTACHMENTS} of ${attachments.length} attachments were extracted (limit ${MAX_ATTACHMENTS} per mail); the other ${omitted} ${omitted === 1 ? 'is' : 'are'} only in the original message.`,
+		],
+	};
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -431,12 +442,17 @@ export async function parseMessage(
 				skipTextLinks: true,
 				checksumAlgo: 'sha256',
 				maxHtmlLengthToParse: MAX_HTML_TO_TEXT_CHARS,
+				maxChildNodes: MAX_MIME_PARTS,
 			}),
 			options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS,
 		);
 	} catch (error) {
 		if (error instanceof MailCasesError) throw error;
-		const reason = error instanceof Error ? error.message : String(error);
+		const reason = /child nodes/i.test(error instanceof Error ? error.message : '')
+			? `it has more than ${MAX_MIME_PARTS} MIME parts, the limit for one mail`
+			: error instanceof Error
+				? error.message
+				: String(error);
 		throw new MailCasesError('MESSAGE_UNPARSEABLE', `The message cannot be parsed: ${reason}`, {
 			cause: error,
 		});
@@ -446,6 +462,6 @@ export async function parseMessage(
 		...section,
 		text: typeof mail.text === 'string' ? mail.text : '',
 		html: typeof mail.html === 'string' ? mail.html : null,
-		attachments: (mail.attachments ?? []).map(toAttachment),
+		...capAttachments((mail.attachments ?? []).map(toAttachment)),
 	};
 }

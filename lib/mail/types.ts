@@ -49,8 +49,9 @@ export interface ParsedHeaderSection {
 
 export interface MailAttachment {
 	/**
-	 * Decoded file name (RFC 2231, encoded words), without directory parts or control
-	 * characters. When the part names none, a name is made up (see `filenameGiven`):
+	 * Decoded file name (RFC 2231, encoded words), made safe by safeAttachmentName (no directory
+	 * parts, no control or bidi characters, at most 255 UTF-8 bytes keeping the extension). When
+	 * the part names none, a name is made up (see `filenameGiven`):
 	 * `<subject>.eml` for an attached message, `<Content-Description>.<ext>` or
 	 * `attachment-<n>.<ext>` otherwise.
 	 */
@@ -82,7 +83,12 @@ export interface ParsedMessage extends ParsedHeaderSection {
 	text: string;
 	/** The HTML body as sent (cid: links left as they are); null when there is none. */
 	html: string | null;
+	/** At most MAX_ATTACHMENTS (lib/mail/limits.ts, 100), in the order of the message. */
 	attachments: MailAttachment[];
+	/** Attachments beyond MAX_ATTACHMENTS that were not extracted (parseMessage sets it; 0 or more). */
+	attachmentsOmitted?: number;
+	/** What parsing cut short, in words for a person (absent when nothing was). */
+	notes?: string[];
 }
 
 export interface ParseOptions {

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { MailCasesError } from '../../lib/errors';
 import { validMailbox } from '../../lib/mail/address';
+import { safeAttachmentName } from '../../lib/mail/attachment-name';
 import type { MailAddress, MailAttachment, ParsedMessage } from '../../lib/mail/types';
 
 /**
@@ -42,7 +43,7 @@ export async function mailFromItem(ctx: IExecuteFunctions, itemIndex: number, op
 		if (!property || !item.binary?.[property]) continue;
 		const content = options.withContent ? await ctx.helpers.getBinaryDataBuffer(itemIndex, property) : Buffer.alloc(0);
 		attachments.push({
-			filename: String(meta.filename ?? item.binary[property].fileName ?? property),
+			filename: safeAttachmentName(String(meta.filename ?? item.binary[property].fileName ?? ''), property),
 			filenameGiven: true,
 			contentType: String(meta.contentType ?? item.binary[property].mimeType ?? 'application/octet-stream'),
 			size: Number(meta.size ?? content.length),

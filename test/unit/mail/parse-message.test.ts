@@ -103,10 +103,12 @@ describe('parseMessage: header fields (R-PLUS-6)', () => {
 	it('the cheap header-only path gives the same header fields', async () => {
 		const full = await parseMessage(raw);
 		const head = parseMessageHeaders(raw);
-		const { text, html, attachments, ...fullHead } = full;
+		const { text, html, attachments, attachmentsOmitted, notes, ...fullHead } = full;
 		expect(text).toBeDefined();
 		expect(html).toBeNull();
 		expect(attachments).toEqual([]);
+		expect(attachmentsOmitted).toBe(0);
+		expect(notes).toBeUndefined();
 		expect(head).toEqual(fullHead);
 	});
 
