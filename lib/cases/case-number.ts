@@ -32,6 +32,7 @@
  * accepted; the returned number is always in the format's canonical spelling.
  */
 import { MailCasesError } from '../errors';
+import { MAX_SUBJECT_SCAN } from '../mail/limits';
 import { cleanSubject, splitSubjectPrefix } from '../mail/subject';
 import type { CaseReferenceKey } from './case-reference-tag';
 import {
@@ -79,7 +80,7 @@ export interface ExtractCaseNumbersOptions {
 }
 
 /** Subjects are cut to this length before matching; case references sit near the start. */
-export const MAX_SUBJECT_SCAN = 4000;
+export { MAX_SUBJECT_SCAN };
 
 const DASHES = '\\-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212\\uFE63\\uFF0D';
 

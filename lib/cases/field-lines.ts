@@ -22,9 +22,14 @@
  *     folding (`STRASSE` = `Straße`), whitespace runs count as one space either way;
  *   - with `knownFields`, names that are no field are reported in `unknown` and never created,
  *     values are checked against the field type (`invalid`), results use the field's own name;
- *   - with `allowedFields`, other fields are reported in `rejected` and not set (R-PLUS-5).
+ *   - with `allowedFields`, other fields are reported in `rejected` and not set (R-PLUS-5);
+ *   - bounded work (issue #11 item 2, lib/mail/limits.ts): only the first MAX_FIELD_TEXT_LENGTH
+ *     characters of the text are read (cut after the last whole line), for Field lines and for
+ *     quoted-text detection alike, and only the first MAX_FIELD_LINES Field lines are taken; a
+ *     value longer than MAX_FIELD_VALUE_LENGTH is invalid. What was cut is said in `notes`.
  */
 import { htmlToText } from '../mail/html-to-text';
+import { MAX_FIELD_LINES, MAX_FIELD_NAME_LENGTH, MAX_FIELD_TEXT_LENGTH } from '../mail/limits';
 import { ownText } from '../mail/quoted-text';
 import {
 	type FieldDef,
@@ -59,12 +64,13 @@ export interface FieldLinesResult {
 	invalid: Array<{ field: string; value: string; reason: string }>;
 	/** Known fields the sender may not set. */
 	rejected: Array<{ field: string; reason: string }>;
+	/** Only when a limit cut the reading: what was not read, one sentence each. */
+	notes?: string[];
 }
 
 /** A mail body: plain text, HTML, or both (text is preferred when it has content). */
 export type MailBody = string | { text?: string | null; html?: string | null } | null | undefined;
 
-const MAX_NAME_LENGTH = 64;
 const MAX_NAME_WORDS = 6;
 const NAME = /^\p{L}[\p{L}\p{M}\p{N} _\-./()&+#]*$/u;
 const BULLET = /^(?:[-*•·‣◦]|\d{1,2}[.)])\s+(?=\p{L})/u;
@@ -96,7 +102,7 @@ function splitLine(line: string, separators: FieldSeparator[]): RawLine | null {
 	const name = text.slice(0, at).replace(/\s+/gu, ' ').trim();
 	// Non-breaking and other Unicode spaces (&nbsp; in HTML mail) become plain spaces in values.
 	const value = text.slice(at + 1).replace(/[\u00a0\u2000-\u200a\u202f\u205f\u3000]/gu, ' ').trim();
-	if (name.length === 0 || name.length > MAX_NAME_LENGTH || !NAME.test(name)) return null;
+	if (name.length === 0 || name.length > MAX_FIELD_NAME_LENGTH || !NAME.test(name)) return null;
 	if (name.split(' ').length > MAX_NAME_WORDS) return null;
 	// `https://...` with ':' as separator is a URL, not a field named `https`
 	if (text[at] === ':' && value.startsWith('//')) return null;
@@ -111,6 +117,16 @@ export function fieldLines(text: string, separators: FieldSeparator[] = ['=']): 
 		if (parsed) out.push(parsed);
 	}
 	return out;
+}
+
+/**
+ * The first MAX_FIELD_TEXT_LENGTH characters of a text, cut after the last whole line within
+ * them; undefined when the text is not longer.
+ */
+function cutText(text: string): string | undefined {
+	if (text.length <= MAX_FIELD_TEXT_LENGTH) return undefined;
+	const lineEnd = text.lastIndexOf('\n', MAX_FIELD_TEXT_LENGTH);
+	return text.slice(0, lineEnd > 0 ? lineEnd : MAX_FIELD_TEXT_LENGTH);
 }
 
 function checkSeparators(separators: FieldSeparator[] | undefined): FieldSeparator[] {
@@ -128,8 +144,23 @@ export function parseFieldLines(
 ): FieldLinesResult {
 	const separators = checkSeparators(options.separators);
 	const ci = options.caseInsensitive === true;
-	const raw = bodyText(body);
+	const notes: string[] = [];
+	let raw = bodyText(body);
+	const cut = cutText(raw);
+	if (cut !== undefined) {
+		notes.push(
+			`Only the first ${cut.length} of ${raw.length} characters of the mail text were read for Field lines (limit ${MAX_FIELD_TEXT_LENGTH}).`,
+		);
+		raw = cut;
+	}
 	const text = options.includeQuoted ? raw : ownText(raw);
+	let lines = fieldLines(text, separators);
+	if (lines.length > MAX_FIELD_LINES) {
+		notes.push(
+			`Only the first ${MAX_FIELD_LINES} of ${lines.length} Field lines were read (limit ${MAX_FIELD_LINES}); the others were ignored.`,
+		);
+		lines = lines.slice(0, MAX_FIELD_LINES);
+	}
 
 	const known = new Map<string, FieldDef>();
 	const knownFolded = new Map<string, FieldDef>();
@@ -153,7 +184,7 @@ export function parseFieldLines(
 	/** Spelling of fields without knownFields: first spelling seen per key. */
 	const spelling = new Map<string, string>();
 
-	for (const line of fieldLines(text, separators)) {
+	for (const line of lines) {
 		let def: FieldDef | undefined;
 		let field: string;
 		if (options.knownFields) {
@@ -191,6 +222,7 @@ export function parseFieldLines(
 		unknown: [...unknown.values()],
 		invalid: [...invalid.values()],
 		rejected: [...rejected.values()],
+		...(notes.length > 0 ? { notes } : {}),
 	};
 }
 

@@ -35,6 +35,8 @@ export interface FieldUpdatePlan {
 	invalid: Array<{ field: string; value: string; reason: string }>;
 	/** Fields the sender may not set (allowed-field list or sender policy; not written). */
 	rejected: Array<{ field: string; reason: string }>;
+	/** Only when a limit cut the reading of the mail (see parseFieldLines). */
+	notes?: string[];
 }
 
 /** The store's form definition in the shape lib/cases parses against. */
@@ -81,6 +83,7 @@ export function planFieldUpdates(
 	const rejected = [...parsed.rejected];
 	const invalid = [...parsed.invalid];
 	const updates: FieldValues = {};
+	const notes = parsed.notes ? { notes: parsed.notes } : {};
 
 	if (options.sender && !options.sender.allowed) {
 		const reason = options.sender.message;
@@ -89,7 +92,7 @@ export function planFieldUpdates(
 			if (!seen.has(field)) rejected.push({ field, reason });
 			seen.add(field);
 		}
-		return { updates, unknown: parsed.unknown, invalid: [], rejected };
+		return { updates, unknown: parsed.unknown, invalid: [], rejected, ...notes };
 	}
 
 	const types = new Map(fields.map((f) => [f.name, f.type]));
@@ -99,5 +102,5 @@ export function planFieldUpdates(
 			invalid.push({ field, value, reason: `not a ${types.get(field)} value` });
 		else updates[field] = typed;
 	}
-	return { updates, unknown: parsed.unknown, invalid, rejected };
+	return { updates, unknown: parsed.unknown, invalid, rejected, ...notes };
 }

@@ -5,8 +5,10 @@
  *   date     `2026-11-29` (from `2026-11-29`, `29.11.2026`, `29. 11. 2026`)
  *   boolean  `true` / `false` (from ja/nein, yes/no, true/false, wahr/falsch, j/n, y/n, 1/0)
  *   text     the value as written (trimmed, control characters removed)
- * An empty value is valid for every type and means "clear the field".
+ * An empty value is valid for every type and means "clear the field". A value longer than
+ * MAX_FIELD_VALUE_LENGTH characters (lib/mail/limits.ts) is invalid for every type.
  */
+import { MAX_FIELD_VALUE_LENGTH } from '../mail/limits';
 
 export type FieldType = 'text' | 'number' | 'date' | 'boolean';
 
@@ -157,6 +159,9 @@ export function normalizeFieldValue(
 	// eslint-disable-next-line no-control-regex -- control characters are removed from values
 	const value = raw.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim();
 	if (value === '') return { ok: true, value: '' };
+	if (value.length > MAX_FIELD_VALUE_LENGTH && [...value].length > MAX_FIELD_VALUE_LENGTH) {
+		return { ok: false, reason: `longer than ${MAX_FIELD_VALUE_LENGTH} characters` };
+	}
 	switch (def.type ?? 'text') {
 		case 'number':
 			return parseNumberValue(value, options);

@@ -92,6 +92,7 @@ export function fieldPlanJson(plan: FieldPlan): IDataObject {
 		unknown: plan.unknown,
 		invalid: plan.invalid,
 		rejected: plan.rejected,
+		...(plan.notes ? { notes: plan.notes } : {}),
 		...(plan.sender
 			? {
 					sender: {

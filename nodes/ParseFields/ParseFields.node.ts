@@ -130,7 +130,12 @@ export class ParseFields implements INodeType {
 				);
 				const property = options.outputProperty?.trim() || 'fields';
 				output.push({
-					json: { ...items[i].json, [property]: parsed.fields as IDataObject },
+					json: {
+						...items[i].json,
+						[property]: parsed.fields as IDataObject,
+						// only when a limit (lib/mail/limits.ts) cut the reading of a hostile mail
+						...(parsed.notes ? { [`${property}Notes`]: parsed.notes } : {}),
+					},
 					...(items[i].binary ? { binary: items[i].binary } : {}),
 					pairedItem: { item: i },
 				});

@@ -223,6 +223,7 @@ export async function createCase(
 				unknown: plan?.unknown ?? [],
 				invalid: (plan?.invalid ?? []) as unknown as IDataObject[],
 				rejected: (plan?.rejected ?? []) as unknown as IDataObject[],
+				...(plan?.notes ? { notes: plan.notes } : {}),
 			},
 		});
 	};
