@@ -68,6 +68,8 @@ export async function mailToItem(
 			size: parsed.size,
 			rawHash: parsed.rawHash,
 			attachments,
+			attachmentsOmitted: parsed.attachmentsOmitted ?? 0,
+			...(parsed.notes?.length ? { notes: parsed.notes } : {}),
 			mailbox: mailbox as unknown as IDataObject,
 			classification: classification as unknown as IDataObject,
 		},

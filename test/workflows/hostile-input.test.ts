@@ -105,3 +105,30 @@ describe.each(['imap', 'pop3'] as const)('#11.5 files delivered as messages, ove
 		}
 	});
 });
+
+describe('#11.2 / #11.8 attachments of a stranger\'s mail, over imap', () => {
+	test('#11.2 150 attachments → the item carries the first 100, attachmentsOmitted 50 and a note; #11.8 names without bidi characters, at most 255 bytes keeping the extension', async () => {
+		const user = claimUser();
+		const attachments = Array.from({ length: 150 }, (_, i) => ({ filename: `teil-${i}.txt`, content: `Teil ${i}`, contentType: 'text/plain' }));
+		attachments[0].filename = 'invoice\u202Efdp.exe';
+		attachments[1].filename = `${'r'.repeat(1000)}.pdf`;
+		await deliver(user, await composeMail({ from: 'kunde@kunde.test', to: stackUser(user).address, subject: 'Viele Anhänge', text: 'siehe Anhang', attachments }));
+
+		const handle = await startMailTrigger(user, 'imap', { options: { pollIntervalSeconds: 1 } });
+		await handle.waitForExecutions(1, 30_000);
+		const [item] = handle.executions[0].outputOf('Mail');
+		const json = item.json as { attachments: Array<{ filename: string; binaryProperty: string }>; attachmentsOmitted: number; notes: string[] };
+		expect(json.attachments).toHaveLength(100);
+		expect(Object.keys(item.binary ?? {})).toHaveLength(100);
+		expect(json.attachmentsOmitted).toBe(50);
+		expect(json.notes).toEqual(['Only the first 100 of 150 attachments were extracted (limit 100 per mail); the other 50 are only in the original message.']);
+		expect(json.attachments[99].filename).toBe('teil-99.txt');
+
+		expect(json.attachments[0].filename).toBe('invoicefdp.exe');
+		expect(item.binary?.[json.attachments[0].binaryProperty].fileName).toBe('invoicefdp.exe');
+		const long = json.attachments[1].filename;
+		expect(Buffer.byteLength(long, 'utf8')).toBe(255);
+		expect(long).toBe(`${'r'.repeat(251)}.pdf`);
+		expect(item.binary?.[json.attachments[1].binaryProperty].fileName).toBe(long);
+	});
+});
