@@ -32,6 +32,8 @@ export interface CaseSenderOptions {
 	plusAddressing?: 'distinct' | 'same';
 	/** Issue #11.7: how the mail named the case (for `signedOrParticipant`). */
 	evidence?: CaseReferenceEvidence | null;
+	/** Issue #11.7: the receiving server reported dmarc=fail for the From (see checkSenderPolicy). */
+	senderUnverified?: boolean;
 }
 
 type SenderStore = Pick<Store, 'contacts' | 'orgUnits' | 'activities'>;
@@ -74,6 +76,7 @@ export async function checkCaseSender(
 		policy: policies,
 		plusAddressing: options.plusAddressing,
 		evidence: options.evidence,
+		senderUnverified: options.senderUnverified,
 	};
 	if (policies.includes('anyone') || policies.every((p) => p === 'nobody')) {
 		return checkSenderPolicy(base);

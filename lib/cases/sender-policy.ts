@@ -56,6 +56,7 @@ export type SenderPolicyReason =
 	| 'invalid-reference-tag'
 	| 'unsigned-reference-from-stranger'
 	| 'reply-to-unknown-mail-from-stranger'
+	| 'from-failed-dmarc'
 	| 'not-allowed';
 
 /** Issue #11.7: how the mail named its case (what `signedOrParticipant` looks at). */
@@ -82,6 +83,12 @@ export interface SenderPolicyInput {
 	} | null;
 	/** Issue #11.7: how the mail named the case; without it `signedOrParticipant` needs a participant. */
 	evidence?: CaseReferenceEvidence | null;
+	/**
+	 * Issue #11.7: the receiving server reported `dmarc=fail` for the From domain: the address
+	 * proves nothing, so no rule that looks at it allows the sender (only a valid signed
+	 * reference or a reply to our mail can, under `signedOrParticipant`).
+	 */
+	senderUnverified?: boolean;
 	isKnownContact?: boolean;
 	isOrgMember?: boolean;
 	/** `distinct` (default) or `same`: whether `a+tag@x` counts as `a@x`. */
@@ -166,6 +173,8 @@ const MESSAGES: Record<SenderPolicyReason, string> = {
 		'the subject names the case without a signed reference, and the sender takes no part in the case',
 	'reply-to-unknown-mail-from-stranger':
 		'the mail replies to no mail we sent for the case, and the sender takes no part in the case',
+	'from-failed-dmarc':
+		'the receiving server reports dmarc=fail for the From address, so the sender counts as a stranger, and the mail carries no valid signed reference and replies to no mail we sent for the case',
 	'not-allowed': 'the sender is not allowed to change this case by e-mail',
 };
 
@@ -183,14 +192,16 @@ export function checkSenderPolicy(input: SenderPolicyInput): SenderPolicyResult 
 		return result(false, 'nobody');
 	if (sender === null) return result(false, 'no-sender');
 	const c = input.case ?? {};
-	const is = (other: string | null | undefined) => normalizeAddress(other, opts) === sender;
+	const unverified = input.senderUnverified === true;
+	const is = (other: string | null | undefined) =>
+		!unverified && normalizeAddress(other, opts) === sender;
 	const responsible = () => (c.responsibleMembers ?? []).some((m) => is(m));
 	const evidence = input.evidence ?? null;
 
 	for (const policy of policies) {
 		switch (policy) {
 			case 'knownContact':
-				if (input.isKnownContact === true) return result(true, 'known-contact');
+				if (input.isKnownContact === true && !unverified) return result(true, 'known-contact');
 				break;
 			case 'caseContact':
 				if (is(c.contactEmail)) return result(true, 'case-contact');
@@ -203,7 +214,7 @@ export function checkSenderPolicy(input: SenderPolicyInput): SenderPolicyResult 
 				if (responsible()) return result(true, 'responsible-member');
 				break;
 			case 'orgMember':
-				if (input.isOrgMember === true) return result(true, 'org-member');
+				if (input.isOrgMember === true && !unverified) return result(true, 'org-member');
 				if (responsible()) return result(true, 'responsible-member');
 				break;
 			case 'caseParticipant':
@@ -227,6 +238,7 @@ export function checkSenderPolicy(input: SenderPolicyInput): SenderPolicyResult 
 				break;
 		}
 	}
+	if (unverified) return result(false, 'from-failed-dmarc');
 	if (policies.includes('signedOrParticipant')) return result(false, strangerReason(evidence));
 	return result(false, 'not-allowed');
 }

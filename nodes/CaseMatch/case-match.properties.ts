@@ -81,6 +81,15 @@ export const caseMatchProperties: INodeProperties[] = [
 					'Whether a mail without a case number is matched through In-Reply-To / References against mails of a case (R-PLUS-4)',
 			},
 			plusAddressingOption,
+			{
+				displayName: 'Trusted Authentication-Results Server',
+				name: 'trustedAuthservId',
+				type: 'string',
+				default: '',
+				placeholder: 'mx.example.com',
+				description:
+					'The authserv-ID your receiving mail server writes into Authentication-Results (RFC 8601). When its topmost header says dmarc=fail, the From address proves nothing: the sender counts as a stranger (reason from-failed-dmarc). Set it only when that server always adds the header and removes forged ones with its ID. Empty = the header is not read.',
+			},
 		],
 	},
 ];

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { trustedDmarcResult } from '../../lib/cases/authentication-results';
 import { caseJson } from '../../lib/cases/case-json';
 import { subjectReference } from '../../lib/cases/case-number';
 import type { SenderPolicyReason } from '../../lib/cases/sender-policy';
@@ -16,6 +17,7 @@ const STRANGER_REASONS: readonly SenderPolicyReason[] = [
 	'invalid-reference-tag',
 	'unsigned-reference-from-stranger',
 	'reply-to-unknown-mail-from-stranger',
+	'from-failed-dmarc',
 ];
 
 interface MatchOptions {
@@ -25,6 +27,7 @@ interface MatchOptions {
 	bareNumbers?: boolean;
 	threadHeaders?: boolean;
 	plusAddressing?: 'distinct' | 'same';
+	trustedAuthservId?: string;
 }
 
 const list = (text: string | undefined, separator: RegExp) =>
@@ -86,6 +89,11 @@ export async function matchCases(this: IExecuteFunctions): Promise<INodeExecutio
 				});
 				continue;
 			}
+			// #11.7: only our own server's topmost Authentication-Results count (see the module)
+			const dmarc = trustedDmarcResult(
+				mail.headers['authentication-results'],
+				options.trustedAuthservId,
+			);
 			// A mail the ledger already placed in the case was allowed then; a replay writes nothing.
 			const sender =
 				found.via === 'ledger'
@@ -98,6 +106,7 @@ export async function matchCases(this: IExecuteFunctions): Promise<INodeExecutio
 								signature: found.reference?.signature,
 								repliesToOurMail: found.repliesToOurMail,
 							},
+							senderUnverified: dmarc === 'fail',
 						});
 			if (sender && !sender.allowed) {
 				unmatched.push({
@@ -117,6 +126,7 @@ export async function matchCases(this: IExecuteFunctions): Promise<INodeExecutio
 				caseNumbers: found.caseNumbers,
 				...(found.reference ? { reference: found.reference } : {}),
 				repliesToOurMail: found.repliesToOurMail,
+				...(dmarc ? { dmarc } : {}),
 			};
 			if (sender) caseMatch.sender = { reason: sender.reason, message: sender.message };
 			if (found.threadCase) caseMatch.threadCaseNumber = found.threadCase.number;

@@ -12,6 +12,8 @@ const SELECTED_HEADERS = [
 	'x-mail-cases-loop',
 	'x-loop',
 	'content-language',
+	// #11.7: Case Match's "Trusted Authentication-Results Server" reads the receiving server's verdict
+	'authentication-results',
 ];
 
 export interface MailboxInfo {

@@ -68,7 +68,7 @@ function sendForCase(to: string, caseNumber: string): WorkflowJson {
 }
 
 /** Trigger → Case Match (version 2, "Allowed Senders" not set: its default) → Add to Case. */
-function processing(): WorkflowJson {
+function processing(options: Record<string, string> = {}): WorkflowJson {
 	return {
 		nodes: [
 			{
@@ -84,7 +84,7 @@ function processing(): WorkflowJson {
 				type: NODE('caseMatch'),
 				typeVersion: 2,
 				position: [200, 0],
-				parameters: { options: {} },
+				parameters: { options },
 				credentials: STORE,
 			},
 			{
@@ -110,6 +110,23 @@ describe.each(['sqlite', 'postgres'] as const)('#11.7 signed case references on 
 	const credential = site.credential as ICredentialDataDecryptedObject;
 	let store: Store;
 	let kase: Case;
+
+	/** Runs the processing workflow on `inbox` until `count` mails went through it. */
+	async function processAll(inbox: string, count: number, options: Record<string, string> = {}) {
+		const handle = await startTrigger({
+			workflow: processing(options),
+			nodeTypes,
+			credentialTypes,
+			credentials: {
+				mailCasesMailbox: { box: mailboxCredentialData(inbox) },
+				mailCasesStore: { store: credential },
+			},
+			triggerNodeName: 'Mail',
+			timeoutMs: 60_000,
+		});
+		handles.push(handle);
+		return await handle.waitForExecutions(count, 90_000);
+	}
 
 	beforeAll(async () => {
 		store = await getStore(storeConfigFrom(credential));
@@ -190,19 +207,7 @@ describe.each(['sqlite', 'postgres'] as const)('#11.7 signed case references on 
 				}),
 			);
 		}
-		const handle = await startTrigger({
-			workflow: processing(),
-			nodeTypes,
-			credentialTypes,
-			credentials: {
-				mailCasesMailbox: { box: mailboxCredentialData(inbox) },
-				mailCasesStore: { store: credential },
-			},
-			triggerNodeName: 'Mail',
-			timeoutMs: 60_000,
-		});
-		handles.push(handle);
-		const executions = await handle.waitForExecutions(mails.length, 90_000);
+		const executions = await processAll(inbox, mails.length);
 		for (const e of executions) expect(e.status).toBe('success');
 		const out = (output: number) =>
 			new Map(
@@ -244,5 +249,44 @@ describe.each(['sqlite', 'postgres'] as const)('#11.7 signed case references on 
 		expect(onCase.map((a) => a.messageId).sort()).toEqual(
 			[mails[0].id, mails[3].id, mails[4].id].map((id) => id.slice(1, -1)).sort(),
 		);
+	});
+
+	test('#11.7 Authentication-Results: with our server trusted, a requester From that fails DMARC goes to unmatched; one that passes matches', async () => {
+		const inbox = claimUser();
+		const ours = 'mx.firma.test';
+		const mails = [
+			{ id: `<dmarc-fail-${backend}@kunde.test>`, result: 'fail' },
+			{ id: `<dmarc-pass-${backend}@kunde.test>`, result: 'pass' },
+		];
+		for (const m of mails) {
+			await deliver(
+				inbox,
+				await composeMail({
+					from: 'kunde@kunde.test',
+					to: addr(inbox),
+					subject: `Vorgang ${kase.number} – Adresse geändert`,
+					messageId: m.id,
+					headers: {
+						'Authentication-Results': `${ours}; spf=none; dmarc=${m.result} (p=reject) header.from=kunde.test`,
+					},
+					text: 'Hallo',
+				}),
+			);
+		}
+		const executions = await processAll(inbox, mails.length, { trustedAuthservId: ours });
+		const items = (output: number) =>
+			executions.flatMap((e) => e.outputOf('Case Match', output)).map((i) => i.json);
+		expect(items(1)).toEqual([
+			expect.objectContaining({ messageId: mails[0].id, reason: 'from-failed-dmarc' }),
+		]);
+		expect(items(0)).toEqual([
+			expect.objectContaining({
+				messageId: mails[1].id,
+				caseMatch: expect.objectContaining({
+					dmarc: 'pass',
+					sender: expect.objectContaining({ reason: 'requester' }),
+				}),
+			}),
+		]);
 	});
 });

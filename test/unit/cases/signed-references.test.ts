@@ -6,6 +6,7 @@
 import { dirname, join } from 'node:path';
 import { inspect } from 'node:util';
 import { DatabaseSync } from 'node:sqlite';
+import { trustedDmarcResult } from '../../../lib/cases/authentication-results';
 import { checkCaseSender } from '../../../lib/cases/case-sender';
 import {
 	findCaseNumbers,
@@ -362,5 +363,91 @@ describe('#11.7 find the case and check the sender, against the store', () => {
 			repliesToOurMail: false,
 			verdict: { allowed: false, reason: 'reply-to-unknown-mail-from-stranger' },
 		});
+	});
+});
+
+describe('#11.7 Authentication-Results of our own server (RFC 8601)', () => {
+	const ours = 'mx.firma.example';
+	test('the dmarc result of the topmost run of headers with our authserv-id', () => {
+		expect(
+			trustedDmarcResult(
+				'MX.Firma.Example; spf=pass smtp.mailfrom=kunde.example; dmarc=fail (p=reject dis=none) header.from=kunde.example',
+				ours,
+			),
+		).toBe('fail');
+		expect(
+			trustedDmarcResult([`${ours} 1; dkim=pass`, `${ours}; dmarc=pass header.from=x`], ours),
+		).toBe('pass');
+		expect(trustedDmarcResult(`${ours}; none`, ours)).toBeNull();
+		// `;` inside comments and quoted strings does not split; a comment can hold "dmarc=pass"
+		expect(
+			trustedDmarcResult(
+				`${ours}; spf=pass (a; dmarc=pass) reason="x; dmarc=pass"; dmarc/1 = fail`,
+				ours,
+			),
+		).toBe('fail');
+	});
+
+	test('headers of other servers, forgeries below another header, and an unset id are not trusted', () => {
+		// another server's header on top: what follows may have come with the mail
+		expect(
+			trustedDmarcResult(['relay.example; dmarc=pass', `${ours}; dmarc=fail`], ours),
+		).toBeNull();
+		expect(trustedDmarcResult('attacker.example; dmarc=fail', ours)).toBeNull();
+		expect(trustedDmarcResult(`${ours}; dmarc=fail`, '')).toBeNull();
+		expect(trustedDmarcResult(undefined, ours)).toBeNull();
+		// a look-alike id is another id
+		expect(trustedDmarcResult(`${ours}.evil.example; dmarc=fail`, ours)).toBeNull();
+	});
+
+	test('a hostile header is read in one bounded pass', () => {
+		const value = `${ours}; ${'('.repeat(200_000)}dmarc=pass${'\\'.repeat(100_000)}`;
+		expect(trustedDmarcResult(value, ours)).toBeNull();
+		expect(
+			trustedDmarcResult(
+				Array.from({ length: 1000 }, () => `${ours}; dkim=pass`),
+				ours,
+			),
+		).toBeNull();
+	});
+
+	test('dmarc=fail makes the From a stranger: participant rules fail, a signed reference or a reply to our mail still counts', () => {
+		const requester = {
+			sender: 'anfrage@kunde.example',
+			case: { requesterEmail: 'anfrage@kunde.example', contactEmail: 'anfrage@kunde.example' },
+			senderUnverified: true,
+		};
+		expect(
+			checkSenderPolicy({
+				...requester,
+				policy: 'signedOrParticipant',
+				evidence: { via: 'subject', signature: 'unsigned' },
+			}),
+		).toMatchObject({ allowed: false, reason: 'from-failed-dmarc' });
+		expect(
+			checkSenderPolicy({
+				...requester,
+				policy: ['caseContactOrRequester', 'knownContact'],
+				isKnownContact: true,
+			}),
+		).toMatchObject({
+			allowed: false,
+			reason: 'from-failed-dmarc',
+		});
+		expect(
+			checkSenderPolicy({
+				...requester,
+				policy: 'signedOrParticipant',
+				evidence: { via: 'subject', signature: 'valid' },
+			}),
+		).toMatchObject({ allowed: true, reason: 'signed-reference' });
+		expect(
+			checkSenderPolicy({
+				...requester,
+				policy: 'signedOrParticipant',
+				evidence: { via: 'thread', repliesToOurMail: true },
+			}),
+		).toMatchObject({ allowed: true, reason: 'reply-to-our-mail' });
+		expect(checkSenderPolicy({ ...requester, policy: 'anyone' })).toMatchObject({ allowed: true });
 	});
 });
