@@ -83,7 +83,10 @@ function capBytes(name: string, maxBytes: number): string {
 }
 
 /** `name` made safe as a file name (see above); `fallback` when nothing is left of it. */
-export function safeAttachmentName(name: string | null | undefined, fallback = 'attachment'): string {
+export function safeAttachmentName(
+	name: string | null | undefined,
+	fallback = 'attachment',
+): string {
 	const base = baseName(withoutControls(name ?? '')).trim();
 	if (base.replaceAll('.', '') === '') return fallback;
 	return capBytes(base, MAX_ATTACHMENT_NAME_BYTES).trim() || fallback;

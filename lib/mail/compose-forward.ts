@@ -28,6 +28,7 @@
 import { createHash } from 'node:crypto';
 import { replyThreadingHeaders } from '../cases/matching';
 import { MailCasesError } from '../errors';
+import { safeAttachmentName } from './attachment-name';
 import { escapeHtml, formatAddress, formatMailDate } from './compose-notification';
 import { htmlToText } from './html-to-text';
 import type { OutgoingAttachment } from './outgoing-message';
@@ -112,7 +113,7 @@ export function emlFileName(subject: string | null | undefined): string {
 	const named = cleanSubject(subject).replace(/[\\/:*?"<>|]+/g, '_');
 	const base = trimWhile(named, (code) => code === 0x2e || isWhitespace(code));
 	const cut = [...base].slice(0, 100).join('').trim();
-	return `${cut || 'message'}.eml`;
+	return safeAttachmentName(`${safeAttachmentName(cut, 'message')}.eml`);
 }
 
 function headerBlock(
@@ -204,7 +205,7 @@ export function composeForward(
 		html = `<!DOCTYPE html>\n<html><body>\n${noteHtml}${blockHtml}\n<div>${body}</div>\n</body></html>\n`;
 	}
 	const attachments: OutgoingAttachment[] = (source.attachments ?? []).map((a) => ({
-		filename: a.filename,
+		filename: safeAttachmentName(a.filename),
 		content: a.content,
 		contentType: a.contentType,
 		...(a.contentId ? { cid: a.contentId } : {}),

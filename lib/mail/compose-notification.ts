@@ -21,6 +21,7 @@ import { withCaseReference } from '../cases/case-number';
 import type { CaseReferenceKey } from '../cases/case-reference-tag';
 import { replyThreadingHeaders } from '../cases/matching';
 import { MailCasesError } from '../errors';
+import { safeAttachmentName } from './attachment-name';
 import { htmlToText } from './html-to-text';
 import { messageIdDomain } from './outgoing-message';
 import { ownText } from './quoted-text';
@@ -181,7 +182,9 @@ export function composeNotification(input: NotificationInput): ComposedNotificat
 	const excerpt = mailExcerpt(mail, input.excerptLength ?? DEFAULT_EXCERPT_LENGTH);
 	const title = oneLine(input.caseTitle);
 	const unit = oneLine(input.responsibleName);
-	const names = (mail.attachments ?? []).map((a) => oneLine(a.filename)).filter(Boolean);
+	const names = (mail.attachments ?? [])
+		.map((a) => oneLine(safeAttachmentName(a.filename, '')))
+		.filter(Boolean);
 	const rows: Array<[string, string]> = [
 		[t.title, title ? `${caseNumber} – ${title}` : caseNumber],
 		...(unit ? ([[t.unit, unit]] as Array<[string, string]>) : []),

@@ -156,7 +156,8 @@ export function notAnEmailReason(raw: Buffer): string | null {
 	if (mailFields > 0) return null;
 	if (sectionBytes === 0) return 'it has no header section (it starts with an empty line)';
 	if (fields === 0) return 'it has no header section (its first line is not a header field)';
-	const which = fields === 1 ? 'its only header field is not' : `none of its ${fields} header fields is`;
+	const which =
+		fields === 1 ? 'its only header field is not' : `none of its ${fields} header fields is`;
 	return `${which} one a mail has (From, Sender, To, Cc, Date, Message-ID, Subject, MIME-Version, Content-Type)`;
 }
 

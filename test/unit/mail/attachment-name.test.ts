@@ -5,6 +5,8 @@
  */
 import { mailActivityInput } from '../../../lib/cases/mail-activity';
 import { safeAttachmentName } from '../../../lib/mail/attachment-name';
+import { composeForward, emlFileName } from '../../../lib/mail/compose-forward';
+import { composeNotification } from '../../../lib/mail/compose-notification';
 import { MAX_ATTACHMENT_NAME_BYTES } from '../../../lib/mail/limits';
 import { parseMessage } from '../../../lib/mail/parse-message';
 import { eml } from './mail-builder';
@@ -182,5 +184,29 @@ describe('#11.8 names stored on a case are safe too (mailActivityInput)', () => 
 		expect(first.fileName).toMatch(/^evilfdp\.exex+\.pdf$/);
 		expect(bytes(first.fileName)).toBe(255);
 		expect(second.fileName).toBe('attachment-2');
+	});
+});
+
+describe('#11.8 names sent on are safe too (forward, notification)', () => {
+	const stranger = `evil\u202Efdp.exe${'y'.repeat(300)}.pdf`;
+
+	it('a forwarded inline attachment gets the safe name', () => {
+		const composed = composeForward(
+			{ subject: 's', text: 't', attachments: [{ filename: stranger, contentType: 'application/pdf', content: Buffer.from('x') }] },
+			{ mode: 'inline' },
+		);
+		const name = composed.attachments?.[0].filename ?? '';
+		expect(name).toMatch(/^evilfdp\.exey+\.pdf$/);
+		expect(bytes(name)).toBe(255);
+	});
+
+	it('the .eml of a mail forwarded as attachment has no bidi or control characters in its name', () => {
+		expect(emlFileName('Rechnung\u202Efdp.exe\u0007')).toBe('Rechnungfdp.exe.eml');
+	});
+
+	it('the notification lists the safe names', () => {
+		const { text } = composeNotification({ caseNumber: '2026-000001', mail: { subject: 's', attachments: [{ filename: stranger }, { filename: '\u202E' }] } });
+		expect(text).not.toMatch(/\u202E/);
+		expect(text).toMatch(/: 1: evilfdp\.exey+\.pdf\n/);
 	});
 });
