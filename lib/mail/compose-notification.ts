@@ -23,6 +23,7 @@ import { replyThreadingHeaders } from '../cases/matching';
 import { MailCasesError } from '../errors';
 import { safeAttachmentName } from './attachment-name';
 import { htmlToText } from './html-to-text';
+import { MAX_FIELD_TEXT_LENGTH } from './limits';
 import { messageIdDomain } from './outgoing-message';
 import { ownText } from './quoted-text';
 import { cleanSubject, normalizeSubject } from './subject';
@@ -113,7 +114,8 @@ const CONTROL =
 /**
  * The sender's own words of a mail, shortened: text part (or the HTML as text, links hidden),
  * without quoted reply text and signature, blank-line runs collapsed, cut at a word boundary
- * near `maxLength` characters with `…` appended when something was cut.
+ * near `maxLength` characters with `…` appended when something was cut. Only the first
+ * MAX_FIELD_TEXT_LENGTH characters are searched for quoted text (issue #11 item 2).
  */
 export function mailExcerpt(
 	body: { text?: string | null; html?: string | null },
@@ -126,7 +128,8 @@ export function mailExcerpt(
 			: body.html
 				? htmlToText(body.html, { links: 'hide', images: 'skip' })
 				: '';
-	const own = trimLineEnds(ownText(source.replace(/\r\n?/g, '\n')).replace(CONTROL, ''))
+	const head = source.slice(0, MAX_FIELD_TEXT_LENGTH).replace(/\r\n?/g, '\n');
+	const own = trimLineEnds(ownText(head).replace(CONTROL, ''))
 		.replace(/\n{3,}/g, '\n\n')
 		.trim();
 	const chars = [...own];

@@ -8,6 +8,7 @@ import { extractCaseNumbers } from '../../../lib/cases/case-number';
 import { parseFieldLines, parseFieldLinesLoose } from '../../../lib/cases/field-lines';
 import { planFieldUpdates } from '../../../lib/cases/field-updates';
 import { normalizeFieldValue } from '../../../lib/cases/field-values';
+import { mailExcerpt } from '../../../lib/mail/compose-notification';
 import {
 	MAX_FIELD_LINES,
 	MAX_FIELD_NAME_LENGTH,
@@ -61,6 +62,11 @@ describe('#11.2 MAX_FIELD_TEXT_LENGTH: text read for Field lines and quoted-text
 		const text = `Name = Neu\n${'> zitiert\n'.repeat(300_000)}Am 1.1.2026 schrieb x:\nName = Alt`;
 		expect(parseFieldLines(text).fields).toEqual({ Name: 'Neu' });
 		expect(parseFieldLines(text, { includeQuoted: true }).fields).toEqual({ Name: 'Neu' });
+	}, 120_000);
+
+	test('the notification excerpt searches quoted text only within the limit (4 MB text)', () => {
+		const text = `Bitte um Rückruf.\n${'> zitiert\n'.repeat(400_000)}`;
+		expect(mailExcerpt({ text }, 100)).toBe('Bitte um Rückruf.');
 	}, 120_000);
 
 	test('planFieldUpdates (Create Case, Add to Case) passes the note on', () => {
