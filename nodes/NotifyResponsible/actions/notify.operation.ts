@@ -88,7 +88,7 @@ export const notifyProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				description:
-					'Own subject instead of "New message: " and the original subject; the case reference [#number] is always put in front',
+					'Own subject instead of "New message: " and the original subject; the signed case reference [#number-tag] is always put in front',
 			},
 		],
 	},
