@@ -56,6 +56,8 @@ export class IntakeLoop {
 	private readonly abort = new AbortController();
 	private readonly inFlight = new Map<Promise<void>, string[]>();
 	private readonly notBefore = new Map<string, number>();
+	/** Last failure per mail seen by this process (a mail that came back after a restart has none). */
+	private readonly lastFailure = new Map<string, string>();
 	private running?: Promise<void>;
 	private downSince?: number;
 	private reconnectAttempt = 0;
@@ -106,7 +108,10 @@ export class IntakeLoop {
 		while (!this.stopped) {
 			try {
 				await this.source.open();
-				if (this.source.takeReset?.()) this.notBefore.clear();
+				if (this.source.takeReset?.()) {
+					this.notBefore.clear();
+					this.lastFailure.clear();
+				}
 				this.upSince ??= Date.now();
 				const started = await this.fill();
 				if (this.stopped) break;
@@ -190,9 +195,11 @@ export class IntakeLoop {
 				continue;
 			}
 			if (attempts >= this.options.maxAttempts) {
-				// Every failure that ended normally was settled (retried or quarantined) right away:
-				// a count this high at listing time means the last run never came back.
-				await this.quarantine(mail.key, abnormalEndReason(attempts));
+				// A failed run is settled (retried or quarantined) right away: a count this high at
+				// listing time means the last attempt lost its connection while fetching the mail,
+				// or, unknown to this process, its run never came back (crash, kill, hang).
+				const last = this.lastFailure.get(mail.key);
+				await this.quarantine(mail.key, last ? `Failed ${attempts} times; last error: ${last}` : abnormalEndReason(attempts));
 				continue;
 			}
 			if (attempts > 0) {
@@ -225,7 +232,11 @@ export class IntakeLoop {
 		try {
 			const done = batch.filter((mail) => outcomes.get(mail.key)?.status === 'done').map((mail) => mail.key);
 			const notRemoved = await this.disposeAll(done);
-			for (const key of done) if (!notRemoved.has(key)) this.onEvent({ type: 'processed', key });
+			for (const key of done) {
+				if (notRemoved.has(key)) continue;
+				this.lastFailure.delete(key);
+				this.onEvent({ type: 'processed', key });
+			}
 			for (const mail of batch) {
 				let outcome = outcomes.get(mail.key) ?? { status: 'failed', reason: 'No result for this mail' };
 				const refused = notRemoved.get(mail.key);
@@ -280,6 +291,7 @@ export class IntakeLoop {
 	}
 
 	private retryLater(key: string, attempts: number, reason: string): void {
+		this.lastFailure.set(key, reason);
 		const wait = retryDelay(this.options, attempts);
 		this.notBefore.set(key, Date.now() + wait);
 		this.onEvent({ type: 'retryScheduled', key, attempts, retryInMs: wait, reason });
@@ -295,6 +307,7 @@ export class IntakeLoop {
 			this.retryLater(key, this.options.maxAttempts, `Could not be quarantined (${reason}): ${error.message}`);
 			return;
 		}
+		this.lastFailure.delete(key);
 		this.onEvent({ type: 'quarantined', key, reason });
 	}
 

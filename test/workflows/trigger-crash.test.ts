@@ -5,74 +5,26 @@
  * (every mail has its case), nothing twice (the case store's Message-ID ledger turns the replay
  * into a no-op). Real Dovecot, real SQLite store, n8n's engine in a child process.
  */
-import { spawn, type ChildProcess } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import os from 'os';
 import path from 'path';
 import { openStore } from '../../lib/store';
 import { claimUser, composeMail, deliver, getStack, listImap, stackUser } from '../support/mail-stack';
+import { startTriggerChild, triggerChildren, until } from '../support/trigger-child-process';
 
 jest.setTimeout(180_000);
 
 const MAILS = 30;
 const root = path.resolve(__dirname, '..', '..');
 let dir: string;
-const children: ChildProcess[] = [];
 
 beforeAll(() => {
 	dir = mkdtempSync(path.join(os.tmpdir(), 'mail-cases-crash-'));
 });
 afterAll(() => {
-	for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+	for (const child of triggerChildren) if (child.exitCode === null) child.kill('SIGKILL');
 	rmSync(dir, { recursive: true, force: true });
 });
-
-interface Child {
-	process: ChildProcess;
-	executions: Array<{ status: string; error?: string; items?: Array<{ replayed?: boolean; number?: string }> }>;
-	ready: Promise<void>;
-}
-
-function startChild(specFile: string): Child {
-	const child = spawn(process.execPath, [path.join(root, 'test', 'support', 'trigger-child.js'), specFile], {
-		cwd: root,
-		env: { ...process.env, N8N_LOG_LEVEL: 'silent', NODE_OPTIONS: '' },
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	children.push(child);
-	const executions: Child['executions'] = [];
-	let stderr = '';
-	let readyResolve!: () => void;
-	let readyReject!: (e: Error) => void;
-	const ready = new Promise<void>((resolve, reject) => {
-		readyResolve = resolve;
-		readyReject = reject;
-	});
-	let buffer = '';
-	child.stdout!.on('data', (chunk: Buffer) => {
-		buffer += chunk.toString();
-		for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-			const line = buffer.slice(0, nl);
-			buffer = buffer.slice(nl + 1);
-			const msg = JSON.parse(line) as { ready?: boolean; status?: string; error?: string; items?: Child['executions'][number]['items'] };
-			if (msg.ready) readyResolve();
-			else executions.push({ status: msg.status!, error: msg.error, items: msg.items });
-		}
-	});
-	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	child.on('exit', (code, signal) => {
-		if (signal !== 'SIGKILL' && code !== 0) readyReject(new Error(`trigger child exited ${code}: ${stderr}`));
-	});
-	return { process: child, executions, ready };
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number) {
-	const end = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-		await new Promise((r) => setTimeout(r, 100));
-	}
-}
 
 test('SIGKILL while runs are in flight: after restart every mail has exactly one case (R-PLUS-1, R-PLUS-2)', async () => {
 	const stack = getStack();
@@ -127,7 +79,7 @@ test('SIGKILL while runs are in flight: after restart every mail has exactly one
 	const specFile = path.join(dir, 'spec.json');
 	writeFileSync(specFile, JSON.stringify(spec));
 
-	const first = startChild(specFile);
+	const first = startTriggerChild(specFile);
 	await first.ready;
 	// Kill at a moment when a run has committed its cases but not finished (so its mails are still
 	// on the server): more cases in the store than in the finished runs.
@@ -150,7 +102,7 @@ test('SIGKILL while runs are in flight: after restart every mail has exactly one
 	expect(leftAfterCrash).toBeGreaterThan(0);
 	expect(leftAfterCrash).toBeLessThan(MAILS);
 
-	const second = startChild(specFile);
+	const second = startTriggerChild(specFile);
 	await second.ready;
 	await until('mailbox empty', async () => (await listImap(user)).length === 0, 120_000);
 	second.process.kill('SIGTERM');

@@ -23,6 +23,8 @@ class MemorySource implements MailSource {
 	refuseFetch = new Set<string>();
 	refuseDispose = new Set<string>();
 	refuseQuarantine = new Set<string>();
+	/** Keys whose FETCH makes the server end the session (Dovecot does for an unreadable file). */
+	dropOnFetch = new Set<string>();
 	fetched: string[] = [];
 	private wake?: () => void;
 
@@ -59,6 +61,7 @@ class MemorySource implements MailSource {
 	async fetch(key: string) {
 		this.fetched.push(key);
 		if (this.refuseFetch.has(key)) throw perMailError(key, `NO FETCH of ${key} refused`);
+		if (this.dropOnFetch.has(key)) throw new MailCasesError('CONNECTION_LOST', `server closed the connection on FETCH of ${key}`);
 		return this.mails.get(key)!;
 	}
 	async dispose(key: string, _d: Disposition) {
@@ -332,6 +335,21 @@ describe('#11.4 per-mail server errors', () => {
 		expect(source.quarantined.get('bad')).toMatch(/^Failed 3 times; last error: NO FETCH of bad refused$/);
 		expect(source.fetched.filter((k) => k === 'bad')).toHaveLength(3);
 		expect(events.some((e) => e.type === 'connectionLost')).toBe(false);
+	});
+
+	test('#11.4 a mail whose FETCH ends the session waits its retry delay: the mails behind it go first; quarantined after Max Attempts', async () => {
+		const source = new MemorySource();
+		for (const key of ['bad', '2', '3']) source.add(key);
+		source.dropOnFetch.add('bad');
+		const events: IntakeEvent[] = [];
+		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, retryDelayMs: 20, maxAttempts: 3 });
+		loop.start();
+		await until(() => source.mails.size === 0);
+		await loop.stop();
+		expect(source.disposed.sort()).toEqual(['2', '3']);
+		expect(source.quarantined.get('bad')).toMatch(/^Failed 3 times; last error: The connection was lost while fetching it: server closed the connection on FETCH of bad$/);
+		expect(source.fetched.filter((k) => k === 'bad')).toHaveLength(3);
+		expect(events.filter((e) => e.type === 'connectionLost')).toHaveLength(3);
 	});
 
 	test('#11.4 a MOVE/STORE refused for one mail of a batch counts against that mail only', async () => {
