@@ -101,7 +101,10 @@ function splitLine(line: string, separators: FieldSeparator[]): RawLine | null {
 	if (at <= 0) return null;
 	const name = text.slice(0, at).replace(/\s+/gu, ' ').trim();
 	// Non-breaking and other Unicode spaces (&nbsp; in HTML mail) become plain spaces in values.
-	const value = text.slice(at + 1).replace(/[\u00a0\u2000-\u200a\u202f\u205f\u3000]/gu, ' ').trim();
+	const value = text
+		.slice(at + 1)
+		.replace(/[\u00a0\u2000-\u200a\u202f\u205f\u3000]/gu, ' ')
+		.trim();
 	if (name.length === 0 || name.length > MAX_FIELD_NAME_LENGTH || !NAME.test(name)) return null;
 	if (name.split(' ').length > MAX_NAME_WORDS) return null;
 	// `https://...` with ':' as separator is a URL, not a field named `https`

@@ -15,11 +15,12 @@
  *
  * An opening tag that would put an element deeper than `maxDepth` in the output tree is dropped
  * (its text and its children's text stay, one level up), and so is the end tag that closes such
- * an element; where a removed tag followed a lone `<`, an empty comment takes its place so that
- * no new tag forms. Nothing else changes: a document within the limit is returned as it is (same
- * string), and the output's tree is never deeper than `maxDepth` + 1 (a `<script>`, `<style>`,
- * `<title>`, `<textarea>` or `<xmp>` is kept at any depth because its content is raw text, never
- * elements). Time and memory are linear in the input: each element is pushed and popped at
+ * an element. A removed block tag leaves a `<br>` (a void element: no depth) so that lines stay
+ * lines, a removed table cell tag a space; where a removed inline tag followed a lone `<`, an
+ * empty comment takes its place so that no new tag forms. Nothing else changes: a document
+ * within the limit is returned as it is (same string), and the output's tree is never deeper
+ * than `maxDepth` + 1 (a `<script>`, `<style>`, `<title>`, `<textarea>` or `<xmp>` is kept at
+ * any depth because its content is raw text, never elements). Time and memory are linear in the input: each element is pushed and popped at
  * most once per stack, end tags find their element through a count of open elements per name.
  */
 import { Tokenizer } from 'htmlparser2';
@@ -72,6 +73,20 @@ const VOID = new Set(
 
 const FOREIGN = new Set(['math', 'svg']);
 const INTEGRATION = new Set(words('mi mo mn ms mtext annotation-xml foreignobject desc title'));
+/**
+ * What a removed tag leaves behind so that the text stays apart as the tag kept it: a line
+ * break for block elements (so `<p>Name = A</p><p>Ort = B</p>` stays two Field lines), a space
+ * for table cells; inline tags leave nothing.
+ */
+const STANDS_FOR = new Map([
+	...words(
+		'address article aside blockquote center dd details dialog dir div dl dt fieldset ' +
+			'figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup li main menu nav ol p ' +
+			'pre section summary table tbody tfoot thead tr ul',
+	).map((name): [string, string] => [name, '<br>']),
+	['td', ' '],
+	['th', ' '],
+]);
 /** Elements whose content the tokenizer reads as raw text up to their end tag. */
 const RAW_TEXT = new Set(['script', 'style', 'title', 'textarea', 'xmp']);
 
@@ -157,15 +172,17 @@ export function flattenDeepHtml(html: string, maxDepth: number = MAX_HTML_DEPTH)
 	let copiedTo = 0;
 	let lastCopied = '';
 	let removedTags = 0;
-	const remove = (start: number, end: number) => {
+	/** Replaces the tag at start..end by what keeps its text apart (see STANDS_FOR). */
+	const remove = (start: number, end: number, name: string) => {
 		if (start > copiedTo) {
 			parts.push(html.slice(copiedTo, start));
 			lastCopied = html[start - 1];
 		}
 		// `<` + `<b>` + `div>`: without the tag, `<` and `div>` would form a new tag
-		if (lastCopied === '<') {
-			parts.push('<!---->');
-			lastCopied = '>';
+		const stand = STANDS_FOR.get(name) ?? (lastCopied === '<' ? '<!---->' : '');
+		if (stand !== '') {
+			parts.push(stand);
+			lastCopied = stand[stand.length - 1];
 		}
 		copiedTo = end;
 		removedTags++;
@@ -183,7 +200,7 @@ export function flattenDeepHtml(html: string, maxDepth: number = MAX_HTML_DEPTH)
 			output.depth - output.endedBy(name) < maxDepth;
 		source.open(name, selfClosing, kept);
 		if (kept) output.open(name, selfClosing, true);
-		else remove(tagStart, end + 1);
+		else remove(tagStart, end + 1, name);
 	};
 	const noop = () => undefined;
 	const tokenizer = new Tokenizer(
@@ -203,7 +220,7 @@ export function flattenDeepHtml(html: string, maxDepth: number = MAX_HTML_DEPTH)
 				const name = html.slice(start, end).toLowerCase();
 				if (source.close(name) === false) {
 					const gt = html.indexOf('>', end);
-					remove(html.lastIndexOf('<', start), gt < 0 ? html.length : gt + 1);
+					remove(html.lastIndexOf('<', start), gt < 0 ? html.length : gt + 1, name);
 				} else {
 					output.close(name);
 				}

@@ -39,7 +39,9 @@ describe('#11.2 MAX_FIELD_TEXT_LENGTH: text read for Field lines and quoted-text
 		expect(result.fields).toEqual({ Name: 'Anfang' });
 		expect(result.notes).toEqual([
 			expect.stringMatching(
-				new RegExp(`^Only the first \\d+ of ${text.length} characters of the mail text were read for Field lines \\(limit ${MAX_FIELD_TEXT_LENGTH}\\)\\.$`),
+				new RegExp(
+					`^Only the first \\d+ of ${text.length} characters of the mail text were read for Field lines \\(limit ${MAX_FIELD_TEXT_LENGTH}\\)\\.$`,
+				),
 			),
 		]);
 	});
@@ -95,7 +97,9 @@ describe('#11.2 MAX_FIELD_LINES: Field lines taken from one mail', () => {
 	});
 
 	test('a later line of the same field beyond the limit does not override (last wins only within it)', () => {
-		const text = [...numbered(1, MAX_FIELD_LINES - 1), 'Name = gilt', 'Name = ignoriert'].join('\n');
+		const text = [...numbered(1, MAX_FIELD_LINES - 1), 'Name = gilt', 'Name = ignoriert'].join(
+			'\n',
+		);
 		expect(parseFieldLinesLoose(text).Name).toBe('gilt');
 	});
 
@@ -152,9 +156,8 @@ describe('#11.2 MAX_SUBJECT_SCAN: characters of a subject searched for case numb
 	});
 
 	test('a 1 MB subject gives the reference at its start', () => {
-		expect(extractCaseNumbers(`AW: ${reference} ${'Vorgang 2026-000999 '.repeat(60_000)}`)).toEqual([
-			'2026-000123',
-			'2026-000999',
-		]);
+		expect(extractCaseNumbers(`AW: ${reference} ${'Vorgang 2026-000999 '.repeat(60_000)}`)).toEqual(
+			['2026-000123', '2026-000999'],
+		);
 	}, 120_000);
 });
