@@ -18,9 +18,19 @@ export interface TcpRelay {
 	close(): Promise<void>;
 }
 
+export interface TcpRelayOptions {
+	/**
+	 * Sees each chunk the client sends (plain-text protocols only). A string returned is written
+	 * back to the client instead of forwarding the chunk: the server's answer is replaced, e.g. a
+	 * NO for one command while the session lives.
+	 */
+	answerClient?: (chunk: string) => string | undefined;
+}
+
 export async function startTcpRelay(
 	targetPort: number,
 	targetHost = '127.0.0.1',
+	options: TcpRelayOptions = {},
 ): Promise<TcpRelay> {
 	const pairs = new Set<{ client: net.Socket; upstream: net.Socket; frozen: boolean }>();
 	let connections = 0;
@@ -36,7 +46,10 @@ export async function startTcpRelay(
 		pairs.add(pair);
 		const forward = (from: net.Socket, to: net.Socket) =>
 			from.on('data', (chunk) => {
-				if (!pair.frozen) to.write(chunk);
+				if (pair.frozen) return;
+				const answer = from === client ? options.answerClient?.(chunk.toString('latin1')) : undefined;
+				if (answer !== undefined) client.write(answer);
+				else to.write(chunk);
 			});
 		forward(client, upstream);
 		forward(upstream, client);
