@@ -146,12 +146,26 @@ function decodeWordBytes(encoding: string, text: string): Uint8Array | null {
 	return decodeQ(text);
 }
 
-function decodeBytes(charset: string, bytes: Uint8Array): string | null {
-	try {
-		return new TextDecoder(charset.toLowerCase(), { fatal: false }).decode(bytes);
-	} catch {
-		return null; // charset unknown to this Node build: leave the word as it was
+/** One decoder per charset label (null: unknown to this Node build); labels come from mail, so capped. */
+const decoders = new Map<string, TextDecoder | null>();
+
+function decoderFor(charset: string): TextDecoder | null {
+	const label = charset.toLowerCase();
+	let decoder = decoders.get(label);
+	if (decoder === undefined) {
+		try {
+			decoder = new TextDecoder(label, { fatal: false });
+		} catch {
+			decoder = null;
+		}
+		if (decoders.size < 64) decoders.set(label, decoder);
 	}
+	return decoder;
+}
+
+function decodeBytes(charset: string, bytes: Uint8Array): string | null {
+	// charset unknown to this Node build: null, the word stays as it was
+	return decoderFor(charset)?.decode(bytes) ?? null;
 }
 
 /**
@@ -163,8 +177,6 @@ function decodeBytes(charset: string, bytes: Uint8Array): string | null {
  */
 export function decodeEncodedWords(value: string): string {
 	if (!value.includes('=?')) return value;
-	const matches = [...value.matchAll(ENCODED_WORD)];
-	if (matches.length === 0) return value;
 	let out = '';
 	let last = 0;
 	let pending: { charset: string; chunks: Uint8Array[]; raw: string } | null = null;
@@ -181,7 +193,7 @@ export function decodeEncodedWords(value: string): string {
 		out += decoded ?? pending.raw;
 		pending = null;
 	};
-	for (const m of matches) {
+	for (const m of value.matchAll(ENCODED_WORD)) {
 		const between = value.slice(last, m.index);
 		const charset = m[1];
 		const bytes = decodeWordBytes(m[2], m[3]);
@@ -197,7 +209,7 @@ export function decodeEncodedWords(value: string): string {
 			const adjacent = pending !== null && /^[ \t\r\n]*$/.test(between);
 			flush();
 			if (!adjacent) out += between;
-			if (bytes && decodeBytes(charset, new Uint8Array(0)) !== null) {
+			if (bytes && decoderFor(charset) !== null) {
 				pending = { charset, chunks: [bytes], raw: m[0] };
 			} else {
 				out += m[0];
