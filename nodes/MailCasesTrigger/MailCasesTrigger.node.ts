@@ -2,7 +2,6 @@ import {
 	NodeConnectionTypes,
 	type ICredentialsDecrypted,
 	type ICredentialTestFunctions,
-	type IDataObject,
 	type INodeCredentialTestResult,
 	type INodeType,
 	type INodeTypeDescription,
@@ -13,13 +12,13 @@ import { createMailSource, type SourceProfile } from '../../lib/intake/create-so
 import { IntakeLoop } from '../../lib/intake/intake-loop';
 import type { MailSource } from '../../lib/intake/mail-source';
 import { testMailboxProfile } from '../../lib/protocols/mailbox-connection-test';
-import { emptyPop3State, type Pop3State } from '../../lib/protocols/pop3/pop3-source';
 import { errorMessage, toNodeError } from '../shared/errors';
 import { exchangeProfileFrom, mailboxProfileFrom } from '../shared/profiles';
 import { createDeliver } from './deliver';
 import { exchangeCredentialTest } from './exchange-credential-test';
 import { emitNewestMail } from './manual-fetch';
 import { createEventReporter } from './report-events';
+import { pop3StaticState } from './pop3-static-state';
 import { MAILBOX_TYPE, triggerProperties } from './trigger-properties';
 import { readTriggerSettings } from './trigger-settings';
 
@@ -77,18 +76,14 @@ export class MailCasesTrigger implements INodeType {
 		const from = await readSourceProfile(this);
 		const settings = readTriggerSettings(this, from.kind === 'exchange' ? 'graph' : from.profile.protocol);
 		from.profile.timeoutMs = settings.connectionTimeoutMs;
-		const staticData = this.getWorkflowStaticData('node') as IDataObject & { pop3?: Pop3State };
-		if (from.kind === 'mailbox') staticData.pop3 ??= emptyPop3State();
+		const pop3 = from.kind === 'mailbox' ? pop3StaticState(this.getWorkflowStaticData('node')) : undefined;
 		const systemId = this.getInstanceId();
 		let source: MailSource;
 		try {
 			source = createMailSource(from, {
 				quarantineFolder: settings.quarantineFolder,
-				pop3State: staticData.pop3,
-				// n8n saves static data (when the trigger emits) only if it was marked changed, and it
-				// marks only assignments to objects it already wrapped: assigning the state again marks
-				// it, so attempts counted before a run are saved with that run's emit (issue #11.3).
-				pop3StateChanged: () => Reflect.set(staticData, 'pop3', staticData.pop3),
+				pop3State: pop3?.state,
+				pop3StateChanged: pop3?.changed,
 				exchangeDeleteMode: settings.exchangeDeleteMode,
 				// New Exchange mail is looked for (delta query) every 15 s between two listings.
 				exchangeCheckIntervalMs: Math.min(EXCHANGE_CHECK_INTERVAL_MS, settings.intake.pollIntervalMs ?? EXCHANGE_CHECK_INTERVAL_MS),
