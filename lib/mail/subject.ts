@@ -6,6 +6,7 @@
  * lib/cases/case-number.ts; this module only knows their outer shape so that it can keep them
  * in place while stripping prefixes.
  */
+import { TextDecoder } from 'node:util';
 import { isWhitespace, trimEndWhile } from './trim-runs';
 
 /**
