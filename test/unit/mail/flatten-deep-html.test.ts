@@ -8,6 +8,7 @@ import { Parser, parseDocument } from 'htmlparser2';
 import { flattenDeepHtml } from '../../../lib/mail/flatten-deep-html';
 import { htmlToText } from '../../../lib/mail/html-to-text';
 import { MAX_HTML_DEPTH } from '../../../lib/mail/limits';
+import { sanitizeMailHtml } from '../../../lib/mail/sanitize-html';
 
 type Node = { children?: Node[] };
 
@@ -228,5 +229,19 @@ describe('#11.2 htmlToText on deeply nested HTML (html-to-text recursed once per
 	test('300,000 table cells (a run of 300,000 separating spaces) are trimmed linearly', () => {
 		// `/[ \t]+$/gm` took 20 s for 50,000 cells: each position of the run was scanned again
 		expect(htmlToText(`${'<td>'.repeat(300_000)}Name = Ende`)).toBe('Name = Ende');
+	}, 120_000);
+});
+
+describe('#11.2 sanitizeMailHtml on deeply nested HTML (its parser is quadratic in the depth)', () => {
+	test('1 MB of nested <b> and of <div> with stray end tags: sanitised, depth ≤ limit + 1', () => {
+		for (const html of [
+			`${'<b>'.repeat(333_000)}Name = Tief`,
+			`${'<div>'.repeat(100_000)}Name = Tief${'</i>'.repeat(100_000)}`,
+		]) {
+			expect(html.length).toBeGreaterThan(900_000);
+			const out = sanitizeMailHtml(html).html;
+			expect(treeDepth(out)).toBeLessThanOrEqual(MAX_HTML_DEPTH + 1);
+			expect(textOf(out).trim()).toBe('Name = Tief');
+		}
 	}, 120_000);
 });
