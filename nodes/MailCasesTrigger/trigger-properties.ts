@@ -137,7 +137,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'number',
 				default: 5,
 				typeOptions: { minValue: 1 },
-				description: 'Failed runs after which a mail is moved to quarantine (IMAP, Exchange) or no longer retried (POP3)',
+				description: 'Attempts after which a mail is moved to quarantine (IMAP, Exchange) or no longer retried (POP3). Counted before each run, so a run that crashes or hangs n8n counts too.',
 			},
 			{
 				displayName: 'Max Concurrent Executions',

@@ -25,6 +25,8 @@ class MemorySource implements MailSource {
 	refuseQuarantine = new Set<string>();
 	/** Keys whose FETCH makes the server end the session (Dovecot does for an unreadable file). */
 	dropOnFetch = new Set<string>();
+	/** The connection breaks at the next disposal (after a successful run). */
+	breakOnDispose = false;
 	fetched: string[] = [];
 	private wake?: () => void;
 
@@ -66,6 +68,10 @@ class MemorySource implements MailSource {
 	}
 	async dispose(key: string, _d: Disposition) {
 		if (this.refuseDispose.has(key)) throw perMailError(key, `NO MOVE of ${key} refused`);
+		if (this.breakOnDispose) {
+			this.breakOnDispose = false;
+			throw new MailCasesError('CONNECTION_LOST', 'connection broke while removing');
+		}
 		this.mails.delete(key);
 		this.attempts.delete(key);
 		this.disposed.push(key);
@@ -398,6 +404,29 @@ describe('#11.4 per-mail server errors', () => {
 		expect(lost.map((e) => e.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
 		expect(lost.map((e) => e.retryInMs)).toEqual([1, 2, 4, 8, 16, 32]);
 		expect(events.filter((e) => e.type === 'connectionRestored')).toHaveLength(1);
+	});
+
+	test('#11.4 a connection that breaks while a run is settled is reconnected with backoff (attempt 1, not a silent immediate retry); the mail comes again', async () => {
+		const source = new MemorySource();
+		source.add('m');
+		source.breakOnDispose = true;
+		const events: IntakeEvent[] = [];
+		let runs = 0;
+		const loop = new IntakeLoop(
+			source,
+			async (batch) => {
+				runs++;
+				return allDone(batch);
+			},
+			(e) => events.push(e),
+			fast,
+		);
+		loop.start();
+		await until(() => source.disposed.includes('m'));
+		await loop.stop();
+		const lost = events.filter((e) => e.type === 'connectionLost') as Array<{ attempt: number; retryInMs: number; error: Error }>;
+		expect(lost.map((e) => [e.attempt, e.retryInMs, e.error.message])).toEqual([[1, 1, 'connection broke while removing']]);
+		expect(runs).toBe(2);
 	});
 
 	test('#11.4 the backoff starts over once the connection stayed up for healthyAfterMs', async () => {
