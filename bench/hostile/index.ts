@@ -62,11 +62,17 @@ function stages(): Record<string, Record<string, (size: number) => () => unknown
 			'css styles': on(h.cssStyles, sanitizeMailHtml),
 			'huge style': on(h.cssHugeStyle, sanitizeMailHtml),
 			'url controls': on(h.urlControls, sanitizeMailHtml),
+			'unclosed tag': on(h.htmlUnclosedTag, sanitizeMailHtml),
+			'open entities': on(h.htmlOpenEntities, sanitizeMailHtml),
+			attributes: on(h.htmlManyAttributes, sanitizeMailHtml),
 		},
 		'html→text': {
 			'blank run': on(h.htmlBlankRun, htmlToText),
 			newlines: on(h.htmlNewlines, htmlToText),
 			blocks: on(h.htmlBlocks, htmlToText),
+			'unclosed tag': on(h.htmlUnclosedTag, htmlToText),
+			'open entities': on(h.htmlOpenEntities, htmlToText),
+			attributes: on(h.htmlManyAttributes, htmlToText),
 		},
 		'subject normalize': {
 			prefixes: on(h.subjectPrefixes, normalizeSubject),

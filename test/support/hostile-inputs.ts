@@ -67,6 +67,15 @@ export const blankRun = (size: number) => `a${fill(' ', size)}b`;
 export const htmlBlankRun = (size: number) => `<pre>a${fill(' ', size)}b</pre>`;
 export const htmlNewlines = (size: number) => `<pre>a${fill('\n', size)}b</pre>`;
 export const HTML_UNIT = '<p>Name = Wert</p><div><b>x </b>  </div>';
+/** A tag that never closes (`<a<a<a…`): the HTML tokenizer must not rescan it. */
+export const htmlUnclosedTag = (size: number) => `x${fill('<a', size)}`;
+/** Character references that never complete (`&#x&#x…`). */
+export const htmlOpenEntities = (size: number) => `${fill('&#x', size)}z`;
+/** One element with a huge number of attributes before the allowed style and a handler. */
+export const htmlManyAttributes = (size: number) =>
+	`x<p ${fill('a=a ', size)} style="color:red" onclick="x">y</p>`;
+/** A comment that never ends. */
+export const htmlOpenComment = (size: number) => `x<!--${fill('x-', size)}`;
 export const htmlBlocks = (size: number) => fill(HTML_UNIT, size);
 
 // ---------------------------------------------------------------------------------------------

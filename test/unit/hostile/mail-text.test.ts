@@ -48,6 +48,15 @@ describe('#11.1 hostile: sanitize-html (CSS value pattern, URL trimming)', () =>
 		expect(sanitizeMailHtml(h.urlControls(MB)).html).toBe('<a>z</a>');
 	});
 
+	it('#11.1 hostile: 1 MB of an unclosed tag, open character references, attributes, an open comment', () => {
+		expect(sanitizeMailHtml(h.htmlUnclosedTag(MB)).html).toBe('x');
+		expect(sanitizeMailHtml(h.htmlOpenEntities(MB)).html).toBe(
+			`${'&amp;#x'.repeat(h.repeats('&#x', MB))}z`,
+		);
+		expect(sanitizeMailHtml(h.htmlManyAttributes(MB)).html).toBe('x<p style="color:red">y</p>');
+		expect(sanitizeMailHtml(h.htmlOpenComment(MB)).html).toBe('x');
+	});
+
 	it('#11.1 hostile: the linear CSS pattern still keeps colours, lengths, !important, rgb()', () => {
 		const style = 'color: rgb(1, 2, 3); margin: 1px 2px !important; font-size: +1.5em';
 		expect(sanitizeMailHtml(`<span style="${style}">k</span>`).html).toBe(
@@ -126,6 +135,13 @@ describe('#11.1 hostile: html→text', () => {
 
 	it('#11.1 hostile: 1 MB of line breaks collapse to one blank line', () => {
 		expect(htmlToText(h.htmlNewlines(MB))).toBe('a\n\nb');
+	});
+
+	it('#11.1 hostile: 1 MB of an unclosed tag, open character references, attributes, an open comment', () => {
+		expect(htmlToText(h.htmlUnclosedTag(MB))).toBe('x');
+		expect(htmlToText(h.htmlOpenEntities(MB))).toBe(h.htmlOpenEntities(MB));
+		expect(htmlToText(h.htmlManyAttributes(MB))).toBe('x\ny');
+		expect(htmlToText(h.htmlOpenComment(MB))).toBe('x');
 	});
 
 	it('#11.1 hostile: 1 MB of blocks with trailing blanks: every line without them', () => {
