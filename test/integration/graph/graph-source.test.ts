@@ -333,6 +333,50 @@ describe('R-EXO-1 / R-PROC-4: Exchange mailbox read through Graph by the intake 
 		expect(events.filter((e) => e.type === 'retryScheduled')).toHaveLength(2);
 	});
 
+	it('#11.4 a 4xx for one message id counts against that mail: the others are processed, no reconnect, quarantined after Max Attempts', async () => {
+		const [bad] = [...seed(3).keys()];
+		world.fake.injectFault({ method: 'GET', path: `/messages/${encodeURIComponent(bad)}/$value`, status: 400, code: 'ErrorInvalidRequest', times: 100 });
+		const events: IntakeEvent[] = [];
+		const loop = new IntakeLoop(source(), async (batch) => new Map(batch.map((m) => [m.key, { status: 'done' } as MailOutcome])), (e) => events.push(e), {
+			maxAttempts: 2,
+			retryDelayMs: 10,
+			pollIntervalMs: 100,
+		});
+		loop.start();
+		try {
+			await waitUntil('the bad mail quarantined, the others processed', () => world.mailbox.list('Quarantine').length === 1 && world.mailbox.list('inbox').length === 0, 20_000);
+		} finally {
+			await loop.stop(5_000);
+		}
+		expect(world.mailbox.list('deleteditems').map((m) => m.subject)).toEqual(['Mail 2', 'Mail 3']);
+		const quarantined = events.find((e) => e.type === 'quarantined') as { key: string; reason: string };
+		expect(quarantined.key).toBe(bad);
+		expect(quarantined.reason).toMatch(/^Failed 2 times; last error: .*HTTP 400, ErrorInvalidRequest/);
+		expect(events.filter((e) => e.type === 'connectionLost')).toEqual([]);
+	});
+
+	it('#11.3 the attempt category is on the message before the run starts; moving it on success takes the count off first', async () => {
+		const [key] = [...seed(1).keys()];
+		let during: string[] | undefined;
+		const loop = new IntakeLoop(
+			source(),
+			async (batch) => {
+				during = [...(world.mailbox.messages.get(key)!.categories ?? [])];
+				return new Map(batch.map((m) => [m.key, { status: 'done' } as MailOutcome]));
+			},
+			() => undefined,
+			{ disposition: { kind: 'move', folder: 'Done' }, pollIntervalMs: 100 },
+		);
+		loop.start();
+		try {
+			await waitUntil('moved', () => world.mailbox.list('Done').length === 1, 20_000);
+		} finally {
+			await loop.stop(5_000);
+		}
+		expect(during).toEqual(['MailCases-Fail-1']);
+		expect(world.mailbox.list('Done')[0].categories ?? []).toEqual([]);
+	});
+
 	it('waitForMail: a delta query notices new mail before the poll interval ends', async () => {
 		const s = source({ checkIntervalMs: 50 });
 		await s.open();
