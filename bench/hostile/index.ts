@@ -13,6 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { findCaseNumbers } from '../../lib/cases/case-number';
 import { fieldLines, parseFieldLines } from '../../lib/cases/field-lines';
+import { parseDateValue, parseNumberValue } from '../../lib/cases/field-values';
 import { messageIdsIn } from '../../lib/cases/matching';
 import { normalizeAddress as senderAddress } from '../../lib/cases/sender-policy';
 import { parseAddressList } from '../../lib/mail/address';
@@ -91,6 +92,8 @@ function stages(): Record<string, Record<string, (size: number) => () => unknown
 		'Field lines': {
 			'name run': on(h.fieldNameRun, (t) => fieldLines(t)),
 			'many lines': on(h.fieldLinesText, (t) => parseFieldLines(t)),
+			'number value': on((n) => `1${h.fill(' 000', n)}`, parseNumberValue),
+			'date value': on((n) => h.fill('1.', n), parseDateValue),
 		},
 		'case numbers': {
 			digits: on(h.caseNumberDigits, (s) => findCaseNumbers(s)),

@@ -9,6 +9,11 @@ import {
 	MAX_SUBJECT_SCAN,
 } from '../../../lib/cases/case-number';
 import { fieldLines, parseFieldLines } from '../../../lib/cases/field-lines';
+import {
+	parseBooleanValue,
+	parseDateValue,
+	parseNumberValue,
+} from '../../../lib/cases/field-values';
 import { messageIdsIn } from '../../../lib/cases/matching';
 import { normalizeAddress } from '../../../lib/cases/sender-policy';
 import { parseAddressList, validMailbox } from '../../../lib/mail/address';
@@ -27,6 +32,20 @@ describe('#11.1 hostile: Field lines', () => {
 		expect(result.fields).toEqual({ Status: 'offen' });
 		expect(result.unknown).toEqual([]);
 		expect(result.notes?.length).toBeGreaterThan(0);
+	});
+});
+
+describe('#11.1 hostile: Field values (number, date, yes/no)', () => {
+	it('#11.1 hostile: 1 MB numbers with grouping, near misses, dates and yes/no read right', () => {
+		const groups = h.repeats(' 000', MB);
+		expect(parseNumberValue(`1${h.fill(' 000', MB)}`)).toEqual({
+			ok: true,
+			value: `1${'000'.repeat(groups)}`,
+		});
+		expect(parseNumberValue(`1${h.fill(' 1', MB)}.`).ok).toBe(false);
+		expect(parseNumberValue(`${h.fill('1.', MB)}x`).ok).toBe(false);
+		expect(parseDateValue(h.fill('1.', MB)).ok).toBe(false);
+		expect(parseBooleanValue(`${h.fill(' ', MB)}ja`)).toEqual({ ok: true, value: 'true' });
 	});
 });
 
