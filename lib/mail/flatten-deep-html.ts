@@ -159,12 +159,29 @@ export interface FlattenedHtml {
 	removedTags: number;
 }
 
+export interface FlattenOptions {
+	/**
+	 * Write `<svg>` and `<math>` as `<template>` (when the document has more than `maxDepth`
+	 * tags). For a consumer that drops both with their content anyway (sanitize-html here) and
+	 * parses with another htmlparser2 version, whose rules inside svg/math differ from version 10
+	 * (e.g. `<svg/>` then `<x/>`: version 10 closes each `<x/>`, version 12 nests them): without
+	 * foreign content, both versions build the tree this pass predicts.
+	 */
+	foreignAsTemplate?: boolean;
+}
+
 /** Removes the tags of elements nested deeper than `maxDepth` (see the module comment). */
-export function flattenDeepHtml(html: string, maxDepth: number = MAX_HTML_DEPTH): FlattenedHtml {
+export function flattenDeepHtml(
+	html: string,
+	maxDepth: number = MAX_HTML_DEPTH,
+	options: FlattenOptions = {},
+): FlattenedHtml {
 	// a document with at most maxDepth tags cannot be deeper than maxDepth
 	let tags = 0;
 	for (let i = html.indexOf('<'); i >= 0 && tags <= maxDepth; i = html.indexOf('<', i + 1)) tags++;
 	if (tags <= maxDepth) return { html, removedTags: 0 };
+	const asTemplate = (name: string) =>
+		options.foreignAsTemplate === true && FOREIGN.has(name) ? 'template' : name;
 
 	const source = new OpenElements();
 	const output = new OpenElements();
@@ -172,26 +189,33 @@ export function flattenDeepHtml(html: string, maxDepth: number = MAX_HTML_DEPTH)
 	let copiedTo = 0;
 	let lastCopied = '';
 	let removedTags = 0;
-	/** Replaces the tag at start..end by what keeps its text apart (see STANDS_FOR). */
-	const remove = (start: number, end: number, name: string) => {
+	let changed = false;
+	/** Writes `stand` for the tag at start..end. */
+	const replace = (start: number, end: number, stand: string) => {
 		if (start > copiedTo) {
 			parts.push(html.slice(copiedTo, start));
 			lastCopied = html[start - 1];
 		}
 		// `<` + `<b>` + `div>`: without the tag, `<` and `div>` would form a new tag
-		const stand = STANDS_FOR.get(name) ?? (lastCopied === '<' ? '<!---->' : '');
-		if (stand !== '') {
-			parts.push(stand);
-			lastCopied = stand[stand.length - 1];
+		const text = stand === '' && lastCopied === '<' ? '<!---->' : stand;
+		if (text !== '') {
+			parts.push(text);
+			lastCopied = text[text.length - 1];
 		}
 		copiedTo = end;
+		changed = true;
+	};
+	/** Removes the tag at start..end, leaving what keeps its text apart (see STANDS_FOR). */
+	const remove = (start: number, end: number, name: string) => {
+		replace(start, end, STANDS_FOR.get(name) ?? '');
 		removedTags++;
 	};
 
 	let tagName = '';
+	let tagNameAsWritten = '';
 	let tagStart = -1;
 	const openTag = (end: number, selfClosing: boolean) => {
-		const name = tagName;
+		const name = asTemplate(tagName);
 		tagName = '';
 		if (name === '') return;
 		const kept =
@@ -199,8 +223,11 @@ export function flattenDeepHtml(html: string, maxDepth: number = MAX_HTML_DEPTH)
 			(!selfClosing && RAW_TEXT.has(name)) ||
 			output.depth - output.endedBy(name) < maxDepth;
 		source.open(name, selfClosing, kept);
-		if (kept) output.open(name, selfClosing, true);
-		else remove(tagStart, end + 1, name);
+		if (!kept) remove(tagStart, end + 1, name);
+		else {
+			output.open(name, selfClosing, true);
+			if (name !== tagNameAsWritten) replace(tagStart, end + 1, `<${name}>`);
+		}
 	};
 	const noop = () => undefined;
 	const tokenizer = new Tokenizer(
@@ -208,6 +235,7 @@ export function flattenDeepHtml(html: string, maxDepth: number = MAX_HTML_DEPTH)
 		{
 			onopentagname(start, end) {
 				tagName = html.slice(start, end).toLowerCase();
+				tagNameAsWritten = tagName;
 				tagStart = start - 1;
 			},
 			onopentagend(end) {
@@ -217,12 +245,15 @@ export function flattenDeepHtml(html: string, maxDepth: number = MAX_HTML_DEPTH)
 				openTag(end, true);
 			},
 			onclosetag(start, end) {
-				const name = html.slice(start, end).toLowerCase();
+				const written = html.slice(start, end).toLowerCase();
+				const name = asTemplate(written);
+				const gt = html.indexOf('>', end);
+				const [from, to] = [html.lastIndexOf('<', start), gt < 0 ? html.length : gt + 1];
 				if (source.close(name) === false) {
-					const gt = html.indexOf('>', end);
-					remove(html.lastIndexOf('<', start), gt < 0 ? html.length : gt + 1, name);
+					remove(from, to, name);
 				} else {
 					output.close(name);
+					if (name !== written) replace(from, to, `</${name}>`);
 				}
 			},
 			onattribdata: noop,
@@ -240,7 +271,7 @@ export function flattenDeepHtml(html: string, maxDepth: number = MAX_HTML_DEPTH)
 	);
 	tokenizer.write(html);
 	tokenizer.end();
-	if (removedTags === 0) return { html, removedTags };
+	if (!changed) return { html, removedTags };
 	parts.push(html.slice(copiedTo));
 	return { html: parts.join(''), removedTags };
 }

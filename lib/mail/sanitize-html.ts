@@ -27,6 +27,7 @@
  */
 import sanitize from 'sanitize-html';
 import { flattenDeepHtml } from './flatten-deep-html';
+import { MAX_HTML_DEPTH } from './limits';
 import { trimWhile } from './trim-runs';
 
 export interface SanitizeHtmlOptions {
@@ -285,7 +286,8 @@ export function sanitizeMailHtml(
 	const target = options.linkTarget === undefined ? '_blank' : options.linkTarget;
 
 	// htmlparser2 builds its tree in time quadratic in the nesting depth (1 MB of nested <b>: 48 s)
-	const out = sanitize(flattenDeepHtml(String(html)).html, {
+	const flat = flattenDeepHtml(String(html), MAX_HTML_DEPTH, { foreignAsTemplate: true }).html;
+	const out = sanitize(flat, {
 		allowedTags: ALLOWED_TAGS,
 		allowedAttributes: ALLOWED_ATTRIBUTES,
 		allowedStyles: ALLOWED_STYLES,
