@@ -57,7 +57,7 @@ function maildirFiles(user: string, folder: string, pattern?: RegExp): string[] 
 }
 
 /** Trigger → Check (passes every mail); the Quarantined output is read from the trigger's runs. */
-async function startCheckTrigger(box: Record<string, unknown>, options: Record<string, number>): Promise<TriggerHandle> {
+async function startCheckTrigger(box: Record<string, string | number>, options: Record<string, number>): Promise<TriggerHandle> {
 	const handle = await startTrigger({
 		workflow: {
 			nodes: [
