@@ -84,6 +84,8 @@ function stages(): Record<string, Record<string, (size: number) => () => unknown
 		},
 		'quoted text': {
 			'fill line': on(h.fillLine, ownText),
+			'title, blanks': on(h.titleThenBlanks, ownText),
+			'only fill': on(h.onlyFill, ownText),
 			'wide separator': on(h.wideSeparator, quotedContentStart),
 			attributions: on(h.attributionLines, ownText),
 			'header lines': on(h.headerLines, ownText),

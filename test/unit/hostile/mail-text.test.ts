@@ -100,10 +100,11 @@ describe('#11.1 hostile: subjects (prefixes, references, encoded words)', () => 
 });
 
 describe('#11.1 hostile: quoted text (separator lines, attributions, header blocks)', () => {
-	it('#11.1 hostile: a 1 MB line of fill characters without a title is the sender’s text', () => {
-		const text = h.fillLine(MB);
-		expect(quotedContentStart(text)).toBe(-1);
-		expect(ownText(text)).toBe(text);
+	it('#11.1 hostile: 1 MB separator-like lines without title or closing fill are the sender’s text', () => {
+		for (const text of [h.fillLine(MB), h.titleThenBlanks(MB), h.onlyFill(MB)]) {
+			expect(quotedContentStart(text)).toBe(-1);
+			expect(ownText(text)).toBe(text);
+		}
 	});
 
 	it('#11.1 hostile: a separator whose fill and blanks are 1 MB wide still starts the quote', () => {
