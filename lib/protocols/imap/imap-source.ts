@@ -135,8 +135,9 @@ export class ImapSource implements MailSource {
 
 	/** A STORE/MOVE/EXPUNGE that resolved `false`: per-mail refusal, or the connection died. */
 	private checked(ok: unknown, key: string, what: string): void {
-		if (ok !== false) return;
-		if (!this.client?.usable) throw new MailCasesError('CONNECTION_LOST', `Connection to ${this.description} was lost while ${what}.`);
+		if (ok !== false && ok !== undefined) return;
+		// undefined: imapflow found no selected folder, a state only a new session repairs.
+		if (ok === undefined || !this.client?.usable) throw new MailCasesError('CONNECTION_LOST', `Connection to ${this.description} was lost while ${what}.`);
 		throw perMailError(key, `The IMAP server refused ${what} in ${this.description} (see the server log for why).`);
 	}
 
