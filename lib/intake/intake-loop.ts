@@ -58,6 +58,10 @@ export class IntakeLoop {
 	private readonly notBefore = new Map<string, number>();
 	/** Last failure per mail seen by this process (a mail that came back after a restart has none). */
 	private readonly lastFailure = new Map<string, string>();
+	/** Connections lost while fetching a mail, per mail (kept in this process only). */
+	private readonly fetchLosses = new Map<string, number>();
+	/** Mails whose runs succeeded but which the server refused to remove: never run again here. */
+	private readonly processedNotRemoved = new Set<string>();
 	private running?: Promise<void>;
 	private downSince?: number;
 	private reconnectAttempt = 0;
@@ -96,6 +100,7 @@ export class IntakeLoop {
 	private inFlightKeys(): Set<string> {
 		const keys = new Set<string>();
 		for (const list of this.inFlight.values()) for (const key of list) keys.add(key);
+		for (const key of this.processedNotRemoved) keys.add(key);
 		const now = Date.now();
 		for (const [key, until] of this.notBefore) {
 			if (until > now) keys.add(key);
@@ -111,26 +116,34 @@ export class IntakeLoop {
 				if (this.source.takeReset?.()) {
 					this.notBefore.clear();
 					this.lastFailure.clear();
+					this.fetchLosses.clear();
+					this.processedNotRemoved.clear();
 				}
 				this.upSince ??= Date.now();
 				const started = await this.fill();
 				if (this.stopped) break;
+				// The mailbox was listed and read: an outage is over (not at mere login, which may
+				// fail again right after).
+				if (this.downSince !== undefined) {
+					this.onEvent({ type: 'connectionRestored', downMs: Date.now() - this.downSince });
+					this.downSince = undefined;
+				}
 				if (this.inFlight.size) {
 					await Promise.race(this.inFlight.keys());
 				} else if (!started) {
 					await this.source.waitForMail(this.nextWakeMs(), this.abort.signal);
 				}
 				this.raiseSettleFailure();
-				// A whole cycle worked: an outage is over (not at mere login, which may fail again).
-				if (this.downSince !== undefined) {
-					this.onEvent({ type: 'connectionRestored', downMs: Date.now() - this.downSince });
-					this.downSince = undefined;
-				}
 			} catch (error) {
 				if (this.stopped) break;
 				await this.onConnectionError(asError(error));
 			}
 		}
+	}
+
+	/** Attempts of a mail: counted on the server, or lost connections while fetching it here. */
+	private attemptsOf(key: string): number {
+		return Math.max(this.source.attemptsOf(key) ?? 0, this.fetchLosses.get(key) ?? 0);
 	}
 
 	private raiseSettleFailure(): void {
@@ -150,32 +163,39 @@ export class IntakeLoop {
 				await this.source.commit();
 				continue;
 			}
-			// Counted before anything of the mail is read or run: a run that kills or hangs the
-			// process is counted as well (issue #11.3).
-			const counted = await this.source.recordAttempts(chosen.map((mail) => mail.key));
-			const batch: FetchedMail[] = [];
+			const fetched: Array<{ key: string; raw: Buffer }> = [];
 			for (const mail of chosen) {
-				const attempts = counted.get(mail.key) ?? (this.source.attemptsOf(mail.key) ?? 0) + 1;
-				let raw: Buffer;
 				try {
-					raw = await this.source.fetch(mail.key);
+					fetched.push({ key: mail.key, raw: await this.source.fetch(mail.key) });
 				} catch (error) {
 					if (!isPerMailError(error)) {
 						// Some servers end the session when they cannot read one mail (Dovecot does on a
 						// FETCH of an unreadable or truncated file): that mail waits its retry delay, so
-						// the mails behind it go first after the reconnect.
-						this.retryLater(mail.key, attempts, `The connection was lost while fetching it: ${asError(error).message}`);
+						// the mails behind it go first after the reconnect; the count stays in this
+						// process (the connection is gone). Not the mail's fault when a run's settling
+						// broke the connection under it (several executions in flight).
+						if (!this.settleFailure) {
+							const lost = this.attemptsOf(mail.key) + 1;
+							this.fetchLosses.set(mail.key, lost);
+							this.retryLater(mail.key, lost, `The connection was lost while fetching it: ${asError(error).message}`);
+						}
 						throw error;
 					}
-					await this.failed(mail.key, attempts, error.message);
-					continue;
+					const counted = await this.source.recordAttempts([mail.key]);
+					await this.failed(mail.key, counted.get(mail.key) ?? this.attemptsOf(mail.key) + 1, error.message);
 				}
-				batch.push({ key: mail.key, raw, attempts });
 			}
-			if (!batch.length) {
+			if (!fetched.length) {
 				await this.source.commit();
 				continue;
 			}
+			// Counted before the run starts, after the mails were read (reading parses nothing): a
+			// run that kills or hangs the process is counted as well (issue #11.3).
+			const counted = await this.source.recordAttempts(fetched.map((mail) => mail.key));
+			const batch: FetchedMail[] = fetched.map((mail) => ({
+				...mail,
+				attempts: counted.get(mail.key) ?? this.attemptsOf(mail.key) + 1,
+			}));
 			this.launch(batch);
 			started = true;
 		}
@@ -189,7 +209,7 @@ export class IntakeLoop {
 	private async choose(pending: PendingMail[]): Promise<PendingMail[]> {
 		const chosen: PendingMail[] = [];
 		for (const mail of pending) {
-			const attempts = this.source.attemptsOf(mail.key) ?? 0;
+			const attempts = this.attemptsOf(mail.key);
 			if (mail.size > this.options.maxMessageBytes) {
 				await this.quarantine(mail.key, `Message is ${mail.size} bytes, over the limit of ${this.options.maxMessageBytes} bytes`);
 				continue;
@@ -235,12 +255,22 @@ export class IntakeLoop {
 			for (const key of done) {
 				if (notRemoved.has(key)) continue;
 				this.lastFailure.delete(key);
+				this.fetchLosses.delete(key);
 				this.onEvent({ type: 'processed', key });
 			}
 			for (const mail of batch) {
-				let outcome = outcomes.get(mail.key) ?? { status: 'failed', reason: 'No result for this mail' };
+				const outcome = outcomes.get(mail.key) ?? { status: 'failed', reason: 'No result for this mail' };
 				const refused = notRemoved.get(mail.key);
-				if (refused) outcome = { status: 'failed', reason: `The run succeeded, but the server refused to remove the mail: ${refused}` };
+				if (refused !== undefined) {
+					// The run succeeded: running it again would repeat what it did (a plain Send Mail
+					// would send again), so it is set aside, and never run again by this process.
+					this.processedNotRemoved.add(mail.key);
+					await this.quarantine(
+						mail.key,
+						`Processed successfully, but the server refused to remove it (${refused}); it is not run again. Check the rights and quota of the mailbox and the target folder.`,
+					);
+					continue;
+				}
 				if (outcome.status === 'done') continue;
 				if (outcome.status === 'quarantine') {
 					await this.quarantine(mail.key, outcome.reason);
@@ -253,8 +283,8 @@ export class IntakeLoop {
 		} catch (error) {
 			// The connection broke while settling: the mails stay on the server and come again.
 			// The run loop raises it, so reconnecting backs off like any other connection failure.
-			await this.source.close().catch(() => undefined);
 			if (!this.stopped) this.settleFailure ??= asError(error);
+			await this.source.close().catch(() => undefined);
 		}
 	}
 
@@ -308,6 +338,7 @@ export class IntakeLoop {
 			return;
 		}
 		this.lastFailure.delete(key);
+		this.fetchLosses.delete(key);
 		this.onEvent({ type: 'quarantined', key, reason });
 	}
 

@@ -41,7 +41,7 @@ test('#11.3 a mail whose run kills n8n is quarantined after Max Attempts restart
 					type: 'n8n-nodes-mail-cases.mailCasesTrigger',
 					typeVersion: 1,
 					position: [0, 0],
-					parameters: { options: { maxAttempts: 3, pollIntervalSeconds: 1, retryDelaySeconds: 1 } },
+					parameters: { options: { maxAttempts: 3, mailsPerExecution: 10, pollIntervalSeconds: 1, retryDelaySeconds: 1 } },
 					credentials: { mailCasesMailbox: { id: 'box', name: 'Box' } },
 				},
 				{ name: 'Crash', type: 'test.crash', typeVersion: 1, position: [250, 0], parameters: { crash: '={{ $json.subject.includes("CRASH") }}' } },

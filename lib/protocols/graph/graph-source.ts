@@ -161,7 +161,8 @@ export class GraphSource implements MailSource {
 		for await (const page of pages) {
 			for (const message of page) {
 				if (message.categories?.includes(DONE_CATEGORY) || exclude.has(message.id)) continue;
-				this.attempts.set(message.id, failCount(message.categories));
+				// the higher count wins (a category taken off before a move the server then refused)
+				this.attempts.set(message.id, Math.max(failCount(message.categories), this.attempts.get(message.id) ?? 0));
 				result.push({ key: message.id, size: sizeOf(message) });
 				if (result.length >= limit) return result;
 			}

@@ -107,7 +107,9 @@ export class ImapSource implements MailSource {
 					for await (const message of imap.fetch(uids, { uid: true, size: true, flags: true }, { uid: true })) {
 						const key = String(message.uid);
 						const count = [...(message.flags ?? [])].filter((f) => f.startsWith(ATTEMPT_KEYWORD)).length;
-						this.attempts.set(key, count);
+						// the higher count wins: a server whose keywords are not permanent, or a mail whose
+						// keywords were taken off before a move the server then refused, keeps its count
+						this.attempts.set(key, Math.max(count, this.attempts.get(key) ?? 0));
 						result.push({ key, size: message.size ?? 0 });
 					}
 				})(),

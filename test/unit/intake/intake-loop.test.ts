@@ -99,7 +99,7 @@ class MemorySource implements MailSource {
 	async close() {}
 }
 
-async function until(check: () => boolean, ms = 5000) {
+async function until(check: () => boolean, ms = 30_000) {
 	const end = Date.now() + ms;
 	while (!check()) {
 		if (Date.now() > end) throw new Error('condition not reached in time');
@@ -358,7 +358,31 @@ describe('#11.4 per-mail server errors', () => {
 		expect(events.filter((e) => e.type === 'connectionLost')).toHaveLength(3);
 	});
 
-	test('#11.4 a MOVE/STORE refused for one mail of a batch counts against that mail only', async () => {
+	test('#11.4 a lost connection while fetching one mail of a batch charges no attempt to the others', async () => {
+		const source = new MemorySource();
+		for (const key of ['1', '2', 'bad', '4']) source.add(key);
+		source.dropOnFetch.add('bad');
+		const ranWith = new Map<string, number>();
+		const loop = new IntakeLoop(
+			source,
+			async (batch) => {
+				for (const mail of batch) ranWith.set(mail.key, mail.attempts);
+				return allDone(batch);
+			},
+			() => undefined,
+			{ ...fast, retryDelayMs: 20, maxAttempts: 3 },
+		);
+		loop.start();
+		await until(() => source.mails.size === 0);
+		await loop.stop();
+		// '1' and '2' were read before the connection broke, then read again: their one run is their first attempt
+		expect(ranWith.get('1')).toBe(1);
+		expect(ranWith.get('2')).toBe(1);
+		expect(ranWith.get('4')).toBe(1);
+		expect(source.quarantined.get('bad')).toMatch(/^Failed 3 times; last error: The connection was lost while fetching it/);
+	});
+
+	test('#11.4 a MOVE/STORE refused after a successful run: that mail only is set aside and never run again (no second run)', async () => {
 		const source = new MemorySource();
 		for (const key of ['1', 'stuck', '3']) source.add(key);
 		source.refuseDispose.add('stuck');
@@ -368,9 +392,28 @@ describe('#11.4 per-mail server errors', () => {
 		await until(() => source.quarantined.has('stuck'));
 		await loop.stop();
 		expect(source.disposed.sort()).toEqual(['1', '3']);
-		expect(source.quarantined.get('stuck')).toMatch(/Failed 2 times; last error: The run succeeded, but the server refused to remove the mail: NO MOVE of stuck refused/);
+		expect(source.quarantined.get('stuck')).toMatch(/^Processed successfully, but the server refused to remove it \(NO MOVE of stuck refused\); it is not run again/);
+		expect(source.fetched.filter((k) => k === 'stuck')).toHaveLength(1);
 		expect(events.some((e) => e.type === 'connectionLost')).toBe(false);
 		expect(events.filter((e) => e.type === 'processed').map((e) => (e as { key: string }).key).sort()).toEqual(['1', '3']);
+	});
+
+	test('#11.4 a processed mail the server will neither remove nor quarantine is not run again by this process', async () => {
+		const source = new MemorySource();
+		source.add('stuck');
+		source.refuseDispose.add('stuck');
+		source.refuseQuarantine.add('stuck');
+		const events: IntakeEvent[] = [];
+		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, retryDelayMs: 1, maxAttempts: 5 });
+		loop.start();
+		await until(() => events.some((e) => e.type === 'retryScheduled' && e.key === 'stuck'));
+		// later mail is still processed, and the loop looks at the mailbox again meanwhile
+		source.add('later');
+		await until(() => source.disposed.includes('later'));
+		source.add('later2');
+		await until(() => source.disposed.includes('later2'));
+		await loop.stop();
+		expect(source.fetched.filter((k) => k === 'stuck')).toHaveLength(1);
 	});
 
 	test('#11.4 a mail the server refuses to quarantine is left alone (retry scheduled), not tried at every look', async () => {
