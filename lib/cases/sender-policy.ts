@@ -128,7 +128,8 @@ export function normalizeAddress(
 		address = first.address;
 	}
 	const at = address.lastIndexOf('@');
-	if (at <= 0 || at === address.length - 1) return null;
+	// exactly one @ (a quoted local part never reaches here: addressparser unquotes it)
+	if (at <= 0 || at === address.length - 1 || address.indexOf('@') !== at) return null;
 	let local = address.slice(0, at).normalize('NFC').toLowerCase();
 	const domainRaw = address
 		.slice(at + 1)

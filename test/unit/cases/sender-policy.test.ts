@@ -47,6 +47,10 @@ describe('R-PLUS-5: addresses are compared sensibly', () => {
 		['kunde@'],
 		['Max <>'],
 		['Max Mustermann'],
+		// #11.6: one @ only (found by the adversarial suite: `@@@…@x` was taken as an address)
+		['@@@@example.com'],
+		['a@b@example.com'],
+		['Max <a@b@example.com>'],
 	])('no address in %j', (input) => {
 		expect(normalizeAddress(input)).toBeNull();
 	});
