@@ -26,6 +26,24 @@ export default [
 		},
 	},
 	{
+		// Every node is `<Node>.node.ts` (class, methods, execute) + `description.ts` (its editor
+		// description, which the node-class-description rules still lint there). These three rules
+		// read only a description literal inside the class of `<Node>.node.ts`;
+		// test/unit/node-package-shape.test.ts checks instead, on the loaded nodes, that each
+		// node's name matches its file, that its icon files exist and that every credential it
+		// uses names a credential test the node has.
+		files: ['nodes/*/description.ts'],
+		rules: { 'n8n-nodes-base/node-filename-against-convention': 'off' },
+	},
+	{
+		files: ['nodes/*/*.node.ts'],
+		rules: { '@n8n/community-nodes/icon-validation': 'off' },
+	},
+	{
+		files: ['credentials/*.credentials.ts'],
+		rules: { '@n8n/community-nodes/credential-test-required': 'off' },
+	},
+	{
 		files: ['lib/**/*.ts'],
 		rules: {
 			// lib/ is the engine and knows nothing of n8n; it throws MailCasesError, and the

@@ -1,16 +1,10 @@
-import {
-	NodeConnectionTypes,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { contactJson } from '../../lib/cases/case-json';
 import type { Store } from '../../lib/store';
 import { failedItem } from '../shared/errors';
 import { storeFor } from '../shared/store';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
+import { description } from './description';
 
 /**
  * R-PROC-6b contact lookup, usable alone: the contact of an e-mail address (the mail's sender
@@ -18,49 +12,7 @@ import { mailCasesStoreTest } from '../shared/store-credential-test';
  * store's rule ("the first one").
  */
 export class ContactLookup implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Mail Cases Contact Lookup',
-		name: 'contactLookup',
-		icon: {
-			light: 'file:../../icons/mail-cases.svg',
-			dark: 'file:../../icons/mail-cases.dark.svg',
-		},
-		group: ['transform'],
-		version: 1,
-		subtitle: '={{ $parameter["email"] }}',
-		description: "Look up the contact of an e-mail address in the case store's contact directory",
-		defaults: { name: 'Contact Lookup' },
-		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' }],
-		properties: [
-			{
-				displayName: 'Email',
-				name: 'email',
-				type: 'string',
-				placeholder: 'name@email.com',
-				default: '={{ $json.from.address }}',
-				description: 'The address to look up; behind the Mail Cases Trigger the sender',
-			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Output Property',
-						name: 'outputProperty',
-						type: 'string',
-						default: 'contact',
-						description: 'Name of the property that receives the contact',
-					},
-				],
-			},
-		],
-	};
+	description = description;
 
 	methods = { credentialTest: { mailCasesStoreTest } };
 

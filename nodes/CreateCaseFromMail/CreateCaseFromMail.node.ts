@@ -1,17 +1,15 @@
-import {
-	NodeConnectionTypes,
-	type IExecuteFunctions,
-	type ILoadOptionsFunctions,
-	type INodeExecutionData,
-	type INodePropertyOptions,
-	type INodeType,
-	type INodeTypeDescription,
+import type {
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	INodeExecutionData,
+	INodePropertyOptions,
+	INodeType,
 } from 'n8n-workflow';
 import { toNodeError } from '../shared/errors';
 import { storeFor } from '../shared/store';
-import { createCaseProperties } from './actions/create-case.operation';
 import { router } from './actions/router';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
+import { description } from './description';
 
 /**
  * R-PROC-6b: opens a case from a mail that matched no case — in an active case workflow,
@@ -21,25 +19,7 @@ import { mailCasesStoreTest } from '../shared/store-credential-test';
  * R-PLUS-2). Auto-replies, bounces and our own mail go to the "Skipped" output (R-PLUS-3).
  */
 export class CreateCaseFromMail implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Mail Cases Create Case From Mail',
-		name: 'createCaseFromMail',
-		icon: {
-			light: 'file:../../icons/mail-cases.svg',
-			dark: 'file:../../icons/mail-cases.dark.svg',
-		},
-		group: ['transform'],
-		version: 1,
-		subtitle: '={{ "Workflow " + $parameter["workflow"] }}',
-		description: 'Open a new case from a mail that matched no case (R-PROC-6b)',
-		defaults: { name: 'Create Case From Mail' },
-		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Case', 'Skipped'],
-		credentials: [{ name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' }],
-		properties: createCaseProperties,
-	};
+	description = description;
 
 	methods = {
 		credentialTest: { mailCasesStoreTest },

@@ -1,14 +1,7 @@
-import {
-	NodeConnectionTypes,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
-import { senderCredentials, sendThroughProperty } from '../shared/sender';
-import { forwardProperties } from './actions/forward.operation';
+import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { router } from './actions/router';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
+import { description } from './description';
 
 /**
  * R-PROC-6a: forwards a mail that matched no case to a configured address — the original as a
@@ -17,24 +10,7 @@ import { mailCasesStoreTest } from '../shared/store-credential-test';
  * a mail processed again is not forwarded twice (ledger, R-PLUS-2).
  */
 export class ForwardMail implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Mail Cases Forward',
-		name: 'forwardMail',
-		icon: {
-			light: 'file:../../icons/mail-cases.svg',
-			dark: 'file:../../icons/mail-cases.dark.svg',
-		},
-		group: ['output'],
-		version: 1,
-		subtitle: '={{ "To " + $parameter["forwardTo"] }}',
-		description: 'Forward a mail to a configured address (R-PROC-6a)',
-		defaults: { name: 'Forward' },
-		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [...senderCredentials, { name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' }],
-		properties: [sendThroughProperty, ...forwardProperties],
-	};
+	description = description;
 
 	methods = { credentialTest: { mailCasesStoreTest } };
 

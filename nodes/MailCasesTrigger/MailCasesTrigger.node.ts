@@ -1,12 +1,10 @@
-import {
-	NodeConnectionTypes,
-	type ICredentialsDecrypted,
-	type ICredentialTestFunctions,
-	type INodeCredentialTestResult,
-	type INodeType,
-	type INodeTypeDescription,
-	type ITriggerFunctions,
-	type ITriggerResponse,
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	INodeCredentialTestResult,
+	INodeType,
+	ITriggerFunctions,
+	ITriggerResponse,
 } from 'n8n-workflow';
 import { createMailSource, type SourceProfile } from '../../lib/intake/create-source';
 import { IntakeLoop } from '../../lib/intake/intake-loop';
@@ -19,8 +17,9 @@ import { exchangeCredentialTest } from './exchange-credential-test';
 import { emitNewestMail } from './manual-fetch';
 import { createEventReporter } from './report-events';
 import { pop3StaticState } from './pop3-static-state';
-import { MAILBOX_TYPE, triggerProperties } from './trigger-properties';
+import { MAILBOX_TYPE } from './trigger.properties';
 import { readTriggerSettings } from './trigger-settings';
+import { description } from './description';
 
 /** Longest wait between two delta checks for new Exchange mail. */
 const EXCHANGE_CHECK_INTERVAL_MS = 15_000;
@@ -33,25 +32,7 @@ async function readSourceProfile(ctx: ITriggerFunctions): Promise<SourceProfile>
 }
 
 export class MailCasesTrigger implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Mail Cases Trigger',
-		name: 'mailCasesTrigger',
-		icon: { light: 'file:../../icons/mail-cases.svg', dark: 'file:../../icons/mail-cases.dark.svg' },
-		group: ['trigger'],
-		version: 1,
-		subtitle: '={{ "After success: " + $parameter["disposition"] }}',
-		description: 'Starts the workflow for mail in an IMAP, POP3 or Exchange (Microsoft Graph) mailbox and removes it only after the run succeeded',
-		eventTriggerDescription: 'Waiting for you to send a mail to the mailbox',
-		defaults: { name: 'Mail Cases Trigger' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Mail', 'Auto-Replies & Bounces', 'Quarantined'],
-		credentials: [
-			{ name: 'mailCasesMailbox', required: true, testedBy: 'mailCasesMailboxTest', displayOptions: { show: { mailboxType: ['mailbox'] } } },
-			{ name: 'mailCasesExchange', required: true, testedBy: 'mailCasesExchangeTest', displayOptions: { show: { mailboxType: ['exchange'] } } },
-		],
-		properties: triggerProperties,
-	};
+	description = description;
 
 	methods = {
 		credentialTest: {

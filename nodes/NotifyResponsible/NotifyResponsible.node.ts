@@ -1,14 +1,7 @@
-import {
-	NodeConnectionTypes,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
-import { senderCredentials, sendThroughProperty } from '../shared/sender';
-import { notifyProperties } from './actions/notify.operation';
+import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { router } from './actions/router';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
+import { description } from './description';
 
 /**
  * R-PROC-3: tells the members of a case's responsible org unit / role that a new message
@@ -18,24 +11,7 @@ import { mailCasesStoreTest } from '../shared/store-credential-test';
  * second notification.
  */
 export class NotifyResponsible implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Mail Cases Notify Responsible',
-		name: 'notifyResponsible',
-		icon: {
-			light: 'file:../../icons/mail-cases.svg',
-			dark: 'file:../../icons/mail-cases.dark.svg',
-		},
-		group: ['output'],
-		version: 1,
-		subtitle: '={{ "Through " + ($parameter["sendThrough"] === "exchange" ? "Exchange" : "SMTP") }}',
-		description: 'Notify the responsible org unit / role of a case about a new mail (R-PROC-3)',
-		defaults: { name: 'Notify Responsible' },
-		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [...senderCredentials, { name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' }],
-		properties: [sendThroughProperty, ...notifyProperties],
-	};
+	description = description;
 
 	methods = { credentialTest: { mailCasesStoreTest } };
 

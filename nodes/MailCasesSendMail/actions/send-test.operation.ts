@@ -1,22 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { buildOutgoingMessage } from '../../../lib/mail/outgoing-message';
 import { describeExchange, exchangeFromAddress } from '../../../lib/protocols/graph/exchange-profile';
 import { GraphSender } from '../../../lib/protocols/graph/graph-sender';
 import { testSmtpProfile } from '../../../lib/protocols/smtp/smtp-connection-test';
 import { exchangeProfileFrom, smtpProfileFrom } from '../../shared/profiles';
-
-export const sendTestProperties: INodeProperties[] = [
-	{
-		displayName: 'Test Recipient',
-		name: 'testRecipient',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'you@example.com',
-		displayOptions: { show: { operation: ['sendTest'] } },
-		description: 'Address that receives the test mail (R-OUT-7)',
-	},
-];
 
 /**
  * Send Test Mail (R-OUT-7). SMTP profile: connects, authenticates and sends a test mail.

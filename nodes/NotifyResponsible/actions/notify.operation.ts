@@ -2,7 +2,6 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
-	INodeProperties,
 } from 'n8n-workflow';
 import { mailLedgerKey } from '../../../lib/cases/mail-ledger-key';
 import { recordSentOnCase, wasSentBefore } from '../../../lib/cases/sent-on-case';
@@ -17,82 +16,6 @@ import { buildOutgoingMessage, parseRecipients } from '../../../lib/mail/outgoin
 import type { MailSender } from '../../../lib/protocols/mail-sender';
 import type { Store } from '../../../lib/store';
 import { mailFromItem } from '../../shared/mail-item';
-
-export const notifyProperties: INodeProperties[] = [
-	{
-		displayName: 'Case Number',
-		name: 'caseNumber',
-		type: 'string',
-		required: true,
-		default: '={{ $json.case ? $json.case.number : $json.caseNumber }}',
-		placeholder: '2026-000123',
-		description:
-			'Number of the case whose responsible org unit / role is notified. The default reads it from the item of Create Case from Mail or Add to Case (case.number).',
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Additional Recipients',
-				name: 'additionalRecipients',
-				type: 'string',
-				default: '',
-				placeholder: 'teamlead@example.com',
-				description:
-					'Addresses notified besides the members of the responsible org unit / role, separated by commas',
-			},
-			{
-				displayName: 'Excerpt Length',
-				name: 'excerptLength',
-				type: 'number',
-				default: 500,
-				typeOptions: { minValue: 0 },
-				description:
-					'Longest excerpt of the message in characters (quoted text and signature are never shown); 0 leaves it out',
-			},
-			{
-				displayName: 'Language',
-				name: 'language',
-				type: 'options',
-				options: [
-					{ name: 'English', value: 'en' },
-					{ name: 'German', value: 'de' },
-				],
-				default: 'en',
-				description: 'Language of the notification text',
-			},
-			{
-				displayName: 'Notify the Sender Too',
-				name: 'includeSender',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether a member of the org unit who wrote the mail is notified about it as well',
-			},
-			{
-				displayName: 'Reply-To',
-				name: 'replyTo',
-				type: 'string',
-				default: '',
-				placeholder: 'cases@example.com',
-				description:
-					'Where replies to the notification go; use the mailbox the Mail Cases Trigger reads, so a reply becomes part of the case',
-			},
-			{
-				displayName: 'Subject',
-				name: 'subject',
-				type: 'string',
-				default: '',
-				description:
-					'Own subject instead of "New message: " and the original subject; the signed case reference [#number-tag] is always put in front',
-			},
-		],
-	},
-];
 
 interface NotifyOptions {
 	additionalRecipients?: string;

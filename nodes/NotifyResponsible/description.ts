@@ -1,0 +1,22 @@
+import { NodeConnectionTypes, type INodeTypeDescription } from 'n8n-workflow';
+import { senderCredentials, sendThroughProperty } from '../shared/sender';
+import { notifyProperties } from './notify.properties';
+
+export const description: INodeTypeDescription = {
+	displayName: 'Mail Cases Notify Responsible',
+	name: 'notifyResponsible',
+	icon: {
+		light: 'file:../../icons/mail-cases.svg',
+		dark: 'file:../../icons/mail-cases.dark.svg',
+	},
+	group: ['output'],
+	version: 1,
+	subtitle: '={{ "Through " + ($parameter["sendThrough"] === "exchange" ? "Exchange" : "SMTP") }}',
+	description: 'Notify the responsible org unit / role of a case about a new mail (R-PROC-3)',
+	defaults: { name: 'Notify Responsible' },
+	usableAsTool: true,
+	inputs: [NodeConnectionTypes.Main],
+	outputs: [NodeConnectionTypes.Main],
+	credentials: [...senderCredentials, { name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' }],
+	properties: [sendThroughProperty, ...notifyProperties],
+};
