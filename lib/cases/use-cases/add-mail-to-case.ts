@@ -24,10 +24,9 @@ import type { CaseMail } from './case-mail';
 import { planCaseFields, type CaseFieldPlan, type CaseFieldRules } from './case-field-plan';
 
 export interface AddMailToCaseDeps {
-	store: Pick<
-		Store,
-		'cases' | 'ledger' | 'workflows' | 'contacts' | 'orgUnits' | 'activities'
-	> & { readonly maxAttachmentBytesPerMail: number };
+	store: Pick<Store, 'cases' | 'ledger' | 'workflows' | 'contacts' | 'orgUnits' | 'activities'> & {
+		readonly maxAttachmentBytesPerMail: number;
+	};
 }
 
 export interface AddMailToCaseInput {

@@ -10,7 +10,11 @@ import type { Store } from '../../store/open-store';
 import type { Case } from '../../store/types';
 import { trustedDmarcResult, type DmarcResult } from '../authentication-results';
 import { checkCaseSender } from '../case-sender';
-import { subjectReference, type CaseNumberMatchKind, type CaseReferenceSignature } from '../case-number';
+import {
+	subjectReference,
+	type CaseNumberMatchKind,
+	type CaseReferenceSignature,
+} from '../case-number';
 import type { CaseReferenceKey } from '../case-reference-tag';
 import { findCaseForMail, type CaseMatchVia, type UnmatchedReason } from '../find-case';
 import { mailLedgerKey } from '../mail-ledger-key';

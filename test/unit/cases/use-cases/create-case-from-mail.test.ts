@@ -202,7 +202,12 @@ describe('errors say what to change', () => {
 		['unknown workflow', { workflow: 'Gibt es nicht' }, 'NOT_FOUND', /"Gibt es nicht" does not/],
 		['no workplace', { inboundWorkplace: '' }, 'INVALID_INPUT', /Choose the inbound workplace/],
 		['unknown workplace', { inboundWorkplace: '999' }, 'NOT_FOUND', /role "999" does not exist/],
-		['no ledger key', { mail: mail({ messageId: null }) }, 'INVALID_INPUT', /no Message-ID and no raw hash/],
+		[
+			'no ledger key',
+			{ mail: mail({ messageId: null }) },
+			'INVALID_INPUT',
+			/no Message-ID and no raw hash/,
+		],
 	])('%s → %s', async (_name, input, code, message) => {
 		const error = await mailCasesError(create(input as Partial<CreateCaseFromMailInput>));
 		expect(error.code).toBe(code);
