@@ -29,7 +29,7 @@ export default [
 		// Every node is `<Node>.node.ts` (class, methods, execute) + `description.ts` (its editor
 		// description, which the node-class-description rules still lint there). These three rules
 		// read only a description literal inside the class of `<Node>.node.ts`;
-		// test/unit/node-package-shape.test.ts checks instead, on the loaded nodes, that each
+		// test/unit/nodes/package-shape.test.ts checks instead, on the loaded nodes, that each
 		// node's name matches its file, that its icon files exist and that every credential it
 		// uses names a credential test the node has.
 		files: ['nodes/*/description.ts'],

@@ -37,6 +37,20 @@ export function packageNodeTypes(): Record<string, new () => INodeType> {
 	return map;
 }
 
+/** Each node package.json registers: its dist/ path, its TypeScript source and its class. */
+export function registeredNodes(): Array<{
+	distFile: string;
+	sourceFile: string;
+	type: new () => INodeType;
+}> {
+	const classes = loadClasses<INodeType>(pkg.n8n.nodes);
+	return pkg.n8n.nodes.map((distFile, i) => ({
+		distFile,
+		sourceFile: sourceOf(distFile),
+		type: classes[i],
+	}));
+}
+
 export function packageCredentialTypes(): Array<new () => ICredentialType> {
 	return loadClasses<ICredentialType>(pkg.n8n.credentials);
 }
