@@ -1,8 +1,5 @@
 import { openStore, type Store } from '../../../../lib/store';
-import {
-	checkReplyOptions,
-	replyGate,
-} from '../../../../nodes/MailCasesSendMail/actions/reply-gate';
+import { checkReplyOptions, replyGate } from '../../../../lib/cases/use-cases/reply-gate';
 import { sqliteTestStore, type TestStore } from '../../../support/test-stores';
 
 describe('#11.6 Send Mail "Reply to Incoming Mail": settings', () => {

@@ -1,0 +1,131 @@
+/**
+ * R-PROC-6a: forwards a mail (typically one that matched no case) to configured addresses — the
+ * original as a message/rfc822 attachment or inline with its attachments — with a `Fwd:`
+ * subject, Resent-* fields and (by default) our loop header. A forward to an address of this
+ * system is refused (it would come straight back in); with Forward Once the same mail is not
+ * forwarded to the same addresses twice (a ledger entry, through sendOnce).
+ */
+import { mailLedgerKey, type MailKeySource } from '../mail-ledger-key';
+import { MailCasesError } from '../../errors';
+import {
+	composeForward,
+	forwardLedgerKey,
+	forwardLoopConflicts,
+	mailboxAddresses,
+	resentHeaders,
+	type ForwardLanguage,
+	type ForwardMode,
+	type ForwardSource,
+} from '../../mail/compose-forward';
+import { loopHeaders } from '../../mail/loop-header';
+import { buildOutgoingMessage, newMessageId, parseRecipients } from '../../mail/outgoing-message';
+import type { MailSender, SentMail } from '../../protocols/mail-sender';
+import type { Store } from '../../store';
+import { recordedInLedger, sendOnce } from './send-once';
+
+export interface ForwardMailDeps {
+	sender: Pick<MailSender, 'from' | 'send'>;
+	/** The case store, opened on first call (only Forward Once needs it). */
+	store: () => Promise<Pick<Store, 'ledger'>>;
+	systemId: string;
+	now: () => Date;
+}
+
+export type ForwardableMail = ForwardSource & MailKeySource;
+
+export interface ForwardMailInput {
+	/** "Forward To" as entered: one or more addresses. */
+	forwardTo: string;
+	mode: ForwardMode;
+	/** Read once the targets are accepted (inline mode needs the attachments' bytes). */
+	mail: () => Promise<ForwardableMail>;
+	/** Where the mail was received: the trigger's mailbox description, Delivered-To / X-Original-To. */
+	received?: { mailbox?: string; deliveredTo?: string[] };
+	/** Further addresses of this system ("Own Addresses"). */
+	ownAddresses?: string;
+	/** Default true. */
+	forwardOnce?: boolean;
+	/** Default true. */
+	addLoopHeader?: boolean;
+	language?: ForwardLanguage;
+	note?: string;
+	subjectPrefix?: string;
+}
+
+export type ForwardMailResult =
+	| { kind: 'forwarded'; to: string[]; messageId: string; subject: string; from: string; sent: SentMail }
+	| { kind: 'alreadySent'; to: string[]; forwardedAt?: Date; reason: string };
+
+/** The addresses a forward must not go to: where the mail came in, our From, Own Addresses. */
+export function ownAddressesOf(input: ForwardMailInput, fromAddress: string): string[] {
+	return [
+		...mailboxAddresses(input.received?.mailbox ?? ''),
+		...(input.received?.deliveredTo ?? []).flatMap((v) => mailboxAddresses(v)),
+		fromAddress,
+		...parseRecipients('Own Addresses', input.ownAddresses).map((a) => a.address),
+	];
+}
+
+export async function forwardMail(
+	deps: ForwardMailDeps,
+	input: ForwardMailInput,
+): Promise<ForwardMailResult> {
+	const { sender, systemId } = deps;
+	const targets = parseRecipients('Forward To', input.forwardTo).map((a) => a.address);
+	if (targets.length === 0)
+		throw new MailCasesError('INVALID_INPUT', 'No forwarding address: enter one in "Forward To"');
+	const conflicts = forwardLoopConflicts(targets, ownAddressesOf(input, sender.from.address));
+	if (conflicts.length > 0)
+		throw new MailCasesError(
+			'LOOP_DETECTED',
+			`Refusing to forward to ${conflicts.join(', ')}: that is the mailbox the mail was read from or another address of this system. The forward would come straight back in (and be skipped as our own mail, or forwarded again and again). Choose another forwarding address.`,
+		);
+
+	const mail = await input.mail();
+	const mailKey = input.forwardOnce !== false ? mailLedgerKey(mail) : undefined;
+	const once = mailKey
+		? recordedInLedger(
+				(await deps.store()).ledger,
+				forwardLedgerKey(mailKey, targets),
+				`${mailKey} forwarded to ${targets.join(', ')}`,
+			)
+		: undefined;
+	const result = await sendOnce(sender, once, async () => {
+		const composed = composeForward(mail, {
+			mode: input.mode,
+			note: input.note,
+			subjectPrefix: input.subjectPrefix,
+			language: input.language,
+		});
+		const messageId = newMessageId(sender.from.address);
+		return buildOutgoingMessage({
+			from: sender.from,
+			to: targets,
+			subject: composed.subject,
+			text: composed.text,
+			html: composed.html,
+			attachments: composed.attachments,
+			headers: {
+				...(input.addLoopHeader === false ? {} : loopHeaders(systemId)),
+				...resentHeaders({ from: sender.from.address, to: targets, messageId, date: deps.now() }),
+			},
+			references: composed.references,
+			messageId,
+		});
+	});
+	if (result.kind !== 'sent')
+		return {
+			kind: 'alreadySent',
+			to: targets,
+			...(result.kind === 'alreadySent' && result.at ? { forwardedAt: result.at } : {}),
+			reason: 'This mail was forwarded to these addresses before (the same mail processed again)',
+		};
+	return {
+		kind: 'forwarded',
+		to: targets,
+		messageId: result.messageId,
+		subject: result.message.subject,
+		from: result.message.from.address,
+		sent: result.sent,
+	};
+}

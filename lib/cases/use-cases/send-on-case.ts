@@ -1,0 +1,165 @@
+/**
+ * Send Mail's flow (R-OUT, R-PLUS-2, R-PLUS-4, #11.6, #11.7): one mail through the sender.
+ * With "Record on Case" (`caseNumber`) the mail carries the case's signed reference in its
+ * subject and its Message-ID is recorded on the case, so replies find the case; with "Send Once
+ * Per" (`sendOnceKey`) as well, the Message-ID is deterministic and a mail whose id is recorded
+ * already is not sent again. With "Reply to Incoming Mail" the answer goes to one checked
+ * address within the limit per recipient, or is skipped.
+ */
+import { withCaseReference } from '../case-number';
+import { MailCasesError } from '../../errors';
+import { onceMessageId } from '../../mail/once-message-id';
+import { buildOutgoingMessage, type OutgoingAttachment } from '../../mail/outgoing-message';
+import type { ReplySkipReason } from '../../mail/reply-recipient';
+import type { MailSender, SentMail } from '../../protocols/mail-sender';
+import type { Store } from '../../store';
+import { checkReplyOptions, replyGate, type ReplyLimit, type ReplyOptions } from './reply-gate';
+import { recordedOnCase, sendOnce } from './send-once';
+
+export type SendStore = Pick<Store, 'cases' | 'sendLimits' | 'description' | 'caseReferenceKey'>;
+
+export interface SendOnCaseDeps {
+	sender: Pick<MailSender, 'from' | 'send'>;
+	/** The case store, opened on first call (Send Mail without case options opens none). */
+	store: () => Promise<SendStore>;
+	/** The n8n instance id, part of the Send Once Per Message-ID. */
+	systemId: string;
+}
+
+/** A present `cc`, `bcc`, `limit…` counts even when empty (see checkReplyOptions). */
+export interface SendOnCaseInput extends ReplyOptions {
+	to: unknown;
+	subject: string;
+	text?: string;
+	html?: string;
+	replyTo?: string;
+	headers?: Record<string, string>;
+	inReplyTo?: string;
+	references?: string;
+	messageId?: string;
+	/** "Record on Case": undefined = not set, '' = set but empty (an error). */
+	caseNumber?: string;
+	/** "Send Once Per": undefined = not set, '' = set but empty (an error). */
+	sendOnceKey?: string;
+	/** Read only when the mail goes out (a replay or a skipped answer reads nothing). */
+	attachments?: () => Promise<OutgoingAttachment[]>;
+}
+
+interface Outcome {
+	from: string;
+	subject: string;
+	/** The case the mail is recorded on. */
+	case?: { id: number; number: string };
+}
+
+export type SendOnCaseResult =
+	| (Outcome & { kind: 'sent'; messageId: string; sent: SentMail })
+	| (Outcome & { kind: 'alreadySent'; messageId: string; reason: string })
+	| (Outcome & {
+			kind: 'skipped';
+			skipped: ReplySkipReason | 'rate-limited';
+			reason: string;
+			limit?: ReplyLimit;
+	  });
+
+function checkInput(input: SendOnCaseInput): void {
+	const { caseNumber, sendOnceKey } = input;
+	if (sendOnceKey !== undefined && caseNumber === undefined)
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			'"Send Once Per" needs "Record on Case": set the number of the case the mail belongs to',
+		);
+	if (sendOnceKey !== undefined && String(input.messageId ?? '').trim())
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			'"Message-ID" and "Send Once Per" cannot be used together: Send Once Per sets the Message-ID itself',
+		);
+	if (caseNumber === '')
+		throw new MailCasesError('INVALID_INPUT', '"Record on Case" is empty: no case number to record the mail on');
+	if (sendOnceKey === '')
+		throw new MailCasesError('INVALID_INPUT', '"Send Once Per" is empty: no key to send the mail once for');
+	checkReplyOptions(input);
+}
+
+export async function sendOnCase(
+	deps: SendOnCaseDeps,
+	input: SendOnCaseInput,
+): Promise<SendOnCaseResult> {
+	checkInput(input);
+	const { sender } = deps;
+	let subject = input.subject;
+	let messageId = input.messageId || undefined;
+	let theCase: { id: number; number: string } | undefined;
+	let store: SendStore | undefined;
+	if (input.caseNumber !== undefined) {
+		store = await deps.store();
+		theCase = await store.cases.getByNumber(input.caseNumber);
+		if (!theCase)
+			throw new MailCasesError(
+				'NOT_FOUND',
+				`Record on Case: case ${input.caseNumber} does not exist in ${store.description}; nothing was sent`,
+			);
+		// issue #11.7: a mail sent for a case carries its signed reference (added, or an unsigned
+		// [#number] made signed), so that a reply from anyone who got it matches the case
+		subject = withCaseReference(subject, theCase.number, await store.caseReferenceKey());
+		if (input.sendOnceKey !== undefined)
+			messageId = onceMessageId({
+				systemId: deps.systemId,
+				scope: 'send',
+				caseId: theCase.id,
+				key: input.sendOnceKey,
+				fromAddress: sender.from.address,
+			});
+	}
+	const outcome: Outcome = {
+		from: sender.from.address,
+		subject,
+		...(theCase ? { case: { id: theCase.id, number: theCase.number } } : {}),
+	};
+	const once =
+		store && theCase
+			? recordedOnCase(store.cases, theCase, input.sendOnceKey !== undefined ? messageId : undefined)
+			: undefined;
+	const result = await sendOnce(sender, once, async () => {
+		let to = input.to;
+		if (input.replyToIncoming === true) {
+			const gate = await replyGate(input.to, input, deps.store);
+			if (!gate.ok) return { skip: gate };
+			to = gate.recipient.address;
+		}
+		return buildOutgoingMessage({
+			from: sender.from,
+			to: to as string,
+			cc: input.cc,
+			bcc: input.bcc,
+			replyTo: input.replyTo,
+			subject,
+			text: input.text,
+			html: input.html,
+			attachments: input.attachments ? await input.attachments() : [],
+			headers: input.headers ?? {},
+			inReplyTo: input.inReplyTo || undefined,
+			references: input.references || undefined,
+			messageId,
+		});
+	});
+	if (result.kind === 'alreadySent')
+		return {
+			kind: 'alreadySent',
+			messageId: messageId!,
+			reason: 'A mail with this Message-ID was sent for this "Send Once Per" key before; not sent again',
+			...outcome,
+		};
+	if (result.kind === 'skipped') {
+		const { skipped, reason, limit } = result.skip;
+		return { kind: 'skipped', skipped, reason, ...(limit ? { limit } : {}), ...outcome };
+	}
+	return {
+		kind: 'sent',
+		messageId: result.messageId,
+		sent: result.sent,
+		...outcome,
+		from: result.message.from.address,
+		subject: result.message.subject,
+	};
+}

@@ -1,0 +1,169 @@
+/**
+ * Send Mail's flow without a mail server: Record on Case (R-PLUS-4, signed reference #11.7),
+ * Send Once Per (R-PLUS-2), Reply to Incoming Mail with its limit (#11.6), the option errors.
+ */
+import { withCaseReference } from '../../../../lib/cases/case-number';
+import { sendOnCase, type SendOnCaseInput } from '../../../../lib/cases/use-cases/send-on-case';
+import type { Case } from '../../../../lib/store';
+import { mailCasesError, openFixture, type Fixture } from './fixtures';
+import { recordingSender, type RecordingSender } from './recording-sender';
+
+let fx: Fixture;
+let kase: Case;
+let sender: RecordingSender;
+let opened: number;
+const deps = () => ({
+	sender,
+	systemId: 'instance-1',
+	store: async () => {
+		opened++;
+		return fx.store;
+	},
+});
+const send = (input: Partial<SendOnCaseInput>) =>
+	sendOnCase(deps(), {
+		to: 'kunde@kunde.example',
+		subject: 'Ihre Anfrage',
+		text: 'Text',
+		...input,
+	});
+
+beforeEach(async () => {
+	fx = await openFixture();
+	kase = await fx.store.cases.create({
+		workflowId: fx.workflow.id,
+		responsibleOrgUnitId: fx.service.id,
+	});
+	sender = recordingSender();
+	opened = 0;
+});
+afterEach(async () => fx.close());
+
+describe('Send Mail: a plain mail', () => {
+	test('goes out as given and opens no store', async () => {
+		const result = await send({ cc: 'kopie@firma.example', headers: { 'X-Extra': '1' } });
+		expect(result).toMatchObject({
+			kind: 'sent',
+			from: 'system@firma.example',
+			subject: 'Ihre Anfrage',
+		});
+		expect(result).not.toHaveProperty('case');
+		expect(sender.sent[0]).toMatchObject({
+			to: [{ address: 'kunde@kunde.example' }],
+			cc: [{ address: 'kopie@firma.example' }],
+			headers: { 'X-Extra': '1' },
+		});
+		expect(opened).toBe(0);
+	});
+
+	test('attachments are read for the mail that goes out', async () => {
+		const content = Buffer.from('PDF');
+		await send({ attachments: async () => [{ filename: 'a.pdf', content }] });
+		expect(sender.sent[0].attachments).toMatchObject([{ filename: 'a.pdf' }]);
+	});
+});
+
+describe('R-PLUS-4 Record on Case', () => {
+	test('the subject gets the signed reference and the Message-ID is recorded on the case', async () => {
+		const result = await send({ caseNumber: kase.number });
+		const subject = withCaseReference('Ihre Anfrage', kase.number, fx.referenceKey);
+		expect(result).toMatchObject({
+			kind: 'sent',
+			subject,
+			case: { id: kase.id, number: kase.number },
+		});
+		expect(sender.sent[0].subject).toBe(subject);
+		expect(
+			result.kind === 'sent' && (await fx.store.cases.isOutgoingMessageId(result.messageId)),
+		).toBe(true);
+	});
+
+	test('a case that does not exist: NOT_FOUND, nothing sent', async () => {
+		const error = await mailCasesError(send({ caseNumber: '1999-000001' }));
+		expect(error.code).toBe('NOT_FOUND');
+		expect(error.message).toMatch(
+			/Record on Case: case 1999-000001 does not exist in .*; nothing was sent/,
+		);
+		expect(sender.sent).toHaveLength(0);
+	});
+});
+
+describe('R-PLUS-2 Send Once Per', () => {
+	test('the same key sends once; the replay names the same deterministic Message-ID', async () => {
+		const first = await send({ caseNumber: kase.number, sendOnceKey: '<in-1@kunde.example>' });
+		const again = await send({ caseNumber: kase.number, sendOnceKey: ' <in-1@kunde.example> ' });
+		expect(first.kind).toBe('sent');
+		expect(again).toMatchObject({ kind: 'alreadySent', case: { id: kase.id } });
+		expect(again.kind === 'alreadySent' && again.messageId).toBe(
+			first.kind === 'sent' && first.messageId,
+		);
+		expect(first.kind === 'sent' && first.messageId).toMatch(
+			/^<mail-cases\.send\.[0-9a-f]{32}@firma\.example>$/,
+		);
+		const other = await send({ caseNumber: kase.number, sendOnceKey: '<in-2@kunde.example>' });
+		expect(other.kind).toBe('sent');
+		expect(sender.sent).toHaveLength(2);
+	});
+
+	test('a replay reads no attachments', async () => {
+		await send({ caseNumber: kase.number, sendOnceKey: 'k' });
+		let read = 0;
+		await send({
+			caseNumber: kase.number,
+			sendOnceKey: 'k',
+			attachments: async () => (read++, []),
+		});
+		expect(read).toBe(0);
+	});
+});
+
+describe('option errors of the workflow', () => {
+	test.each<[Partial<SendOnCaseInput>, RegExp]>([
+		[{ sendOnceKey: 'k' }, /"Send Once Per" needs "Record on Case"/],
+		[
+			{ caseNumber: 'x', sendOnceKey: 'k', messageId: '<m@x>' },
+			/"Message-ID" and "Send Once Per" cannot be used together/,
+		],
+		[{ caseNumber: '' }, /"Record on Case" is empty/],
+		[{ caseNumber: 'x', sendOnceKey: '' }, /"Send Once Per" is empty/],
+		[{ replyToIncoming: true, bcc: '' }, /remove the option "BCC"/],
+		[{ limitPerRecipient: 3 }, /"Limit per Recipient" needs "Reply to Incoming Mail"/],
+	])('%j: INVALID_INPUT, no store, nothing sent', async (input, message) => {
+		const error = await mailCasesError(send(input));
+		expect(error).toMatchObject({ code: 'INVALID_INPUT' });
+		expect(error.message).toMatch(message);
+		expect(opened).toBe(0);
+		expect(sender.sent).toHaveLength(0);
+	});
+});
+
+describe('#11.6 Reply to Incoming Mail', () => {
+	test('a list as To is skipped (no error), nothing sent', async () => {
+		const result = await send({ replyToIncoming: true, to: 'a@x.example, b@y.example' });
+		expect(result).toMatchObject({ kind: 'skipped', skipped: 'several-recipients' });
+		expect(sender.sent).toHaveLength(0);
+	});
+
+	test('goes to the one checked address; the limit skips further answers as rate-limited', async () => {
+		const reply = { replyToIncoming: true, to: ' Kunde@Kunde.example ', limitPerRecipient: 1 };
+		expect(await send(reply)).toMatchObject({ kind: 'sent' });
+		expect(sender.sent[0].to).toMatchObject([{ address: 'Kunde@Kunde.example' }]);
+		expect(await send(reply)).toMatchObject({
+			kind: 'skipped',
+			skipped: 'rate-limited',
+			limit: { count: 1, limit: 1, periodMinutes: 60 },
+		});
+		expect(sender.sent).toHaveLength(1);
+	});
+
+	test('a Send Once Per replay counts nothing against the limit', async () => {
+		const reply = { replyToIncoming: true, limitPerRecipient: 2, caseNumber: kase.number };
+		await send({ ...reply, sendOnceKey: 'a' });
+		expect(await send({ ...reply, sendOnceKey: 'a' })).toMatchObject({ kind: 'alreadySent' });
+		expect(await send({ ...reply, sendOnceKey: 'b' })).toMatchObject({ kind: 'sent' });
+		expect(await send({ ...reply, sendOnceKey: 'c' })).toMatchObject({
+			kind: 'skipped',
+			skipped: 'rate-limited',
+		});
+	});
+});
