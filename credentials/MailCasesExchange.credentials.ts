@@ -25,7 +25,7 @@ export class MailCasesExchange implements ICredentialType {
 			required: true,
 			placeholder: '00000000-0000-0000-0000-000000000000',
 			description:
-				"From the app registration's Overview page; the tenant's domain (contoso.onmicrosoft.com) works too (R-EXO-2)",
+				"From the app registration's Overview page; the tenant's domain (contoso.onmicrosoft.com) works too",
 		},
 		{
 			displayName: 'Application (Client) ID',
@@ -34,7 +34,7 @@ export class MailCasesExchange implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: '00000000-0000-0000-0000-000000000000',
-			description: "From the app registration's Overview page (R-EXO-2)",
+			description: "From the app registration's Overview page",
 		},
 		{
 			displayName: 'Authentication',
@@ -97,7 +97,7 @@ export class MailCasesExchange implements ICredentialType {
 			required: true,
 			placeholder: 'service@contoso.com',
 			description:
-				'Address (user principal name) or object ID of the Exchange Online mailbox that is read and sends (R-EXO-1)',
+				'Address (user principal name) or object ID of the Exchange Online mailbox that is read and sends',
 		},
 		{
 			displayName: 'Folder',
@@ -112,7 +112,7 @@ export class MailCasesExchange implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'service@contoso.com',
-			description: 'From of sent mail; empty uses the mailbox address (R-OUT-4)',
+			description: 'From of sent mail; empty uses the mailbox address',
 		},
 		{
 			displayName: 'Sender Name',
@@ -120,7 +120,7 @@ export class MailCasesExchange implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'Contoso Service Desk',
-			description: 'Display name recipients see; when empty they see the bare address (R-OUT-5)',
+			description: 'Display name recipients see; when empty they see the bare address',
 		},
 		{
 			displayName: 'Default Profile for System Mails',
@@ -128,7 +128,7 @@ export class MailCasesExchange implements ICredentialType {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether notifications and other automatic mails should use this profile (R-OUT-6). Mark one profile only.',
+				'Whether notifications and other automatic mails should use this profile. Mark one profile only.',
 		},
 		{
 			displayName: 'Test Recipient',

@@ -21,7 +21,7 @@ export class MailCasesMailbox implements ICredentialType {
 				{ name: 'POP3', value: 'pop3' },
 			],
 			default: 'imap',
-			description: 'Mail server protocol (R-IN-2)',
+			description: 'Mail server protocol',
 		},
 		{
 			displayName: 'Host',

@@ -19,7 +19,7 @@ export class MailCasesSmtp implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'mail.example.com',
-			description: 'Host name or IP address of the SMTP server (R-OUT-1)',
+			description: 'Host name or IP address of the SMTP server',
 		},
 		{
 			displayName: 'Protocol',
@@ -30,7 +30,8 @@ export class MailCasesSmtp implements ICredentialType {
 				{ name: 'SMTPS (Implicit TLS, Port 465)', value: 'smtps' },
 			],
 			default: 'smtp',
-			description: 'R-OUT-2',
+			description:
+				'SMTP talks plain first and encrypts with STARTTLS (see below); SMTPS is encrypted from the first byte',
 		},
 		{
 			displayName: 'Port',
@@ -39,7 +40,7 @@ export class MailCasesSmtp implements ICredentialType {
 			default: 0,
 			typeOptions: { minValue: 0, maxValue: 65535 },
 			description:
-				'0 uses the standard port: 465 for SMTPS; for SMTP 587 (submission) when a login is set, otherwise 25 (R-OUT-2)',
+				'0 uses the standard port: 465 for SMTPS; for SMTP 587 (submission) when a login is set, otherwise 25',
 		},
 		{
 			displayName: 'STARTTLS',
@@ -63,7 +64,7 @@ export class MailCasesSmtp implements ICredentialType {
 			name: 'user',
 			type: 'string',
 			default: '',
-			description: 'Leave empty for a relay that needs no authentication (R-OUT-3)',
+			description: 'Leave empty for a relay that needs no authentication',
 		},
 		{
 			displayName: 'SMTP Password',
@@ -79,7 +80,7 @@ export class MailCasesSmtp implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'service@example.com',
-			description: 'Used as From of every mail sent with this profile (R-OUT-4)',
+			description: 'Used as From of every mail sent with this profile',
 		},
 		{
 			displayName: 'Sender Name',
@@ -87,7 +88,7 @@ export class MailCasesSmtp implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'Example Service Desk',
-			description: 'Display name recipients see; when empty they see the bare address (R-OUT-5)',
+			description: 'Display name recipients see; when empty they see the bare address',
 		},
 		{
 			displayName: 'Default Profile for System Mails',
@@ -95,7 +96,7 @@ export class MailCasesSmtp implements ICredentialType {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether notifications and other automatic mails should use this profile (R-OUT-6). Mark one profile only; see the README for how this maps onto n8n.',
+				'Whether notifications and other automatic mails should use this profile. Mark one profile only; see the README for how this maps onto n8n.',
 		},
 		{
 			displayName: 'Test Recipient',
@@ -103,7 +104,7 @@ export class MailCasesSmtp implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'you@example.com',
-			description: 'When set, testing the profile also sends a test mail to this address (R-OUT-7)',
+			description: 'When set, testing the profile also sends a test mail to this address',
 		},
 		...tlsTrustProperties,
 	];

@@ -19,7 +19,7 @@ export const addToCaseProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether lines like "Name = Mustermann" in the mail set the same-named fields of the case form (R-PROC-5), in the same transaction as the mail, so a mail processed twice changes nothing the second time',
+			'Whether lines like "Name = Mustermann" in the mail set the same-named fields of the case form, in the same transaction as the mail, so a mail processed twice changes nothing the second time',
 	},
 	{
 		displayName: 'Senders Who May Set Fields',
@@ -29,7 +29,7 @@ export const addToCaseProperties: INodeProperties[] = [
 		default: ['caseParticipant'],
 		displayOptions: withFields,
 		description:
-			'R-PLUS-5: whose field lines are applied (any chosen rule suffices); the mail of another sender is still stored, its fields are reported as rejected',
+			'Whose field lines are applied (any chosen rule suffices); the mail of another sender is still stored, its fields are reported as rejected',
 	},
 	{
 		displayName: 'Field Options',

@@ -78,7 +78,7 @@ export const caseMatchProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether a mail without a case number is matched through In-Reply-To / References against mails of a case (R-PLUS-4)',
+					'Whether a mail without a case number is matched through In-Reply-To / References against mails of a case',
 			},
 			plusAddressingOption,
 			{

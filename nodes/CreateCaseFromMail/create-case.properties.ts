@@ -10,7 +10,7 @@ export const createCaseProperties: INodeProperties[] = [
 		default: '',
 		description:
 			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-		hint: "The case workflow the new case starts in; only ACTIVE workflows are listed (R-PROC-6b). An expression may give the workflow's name or ID.",
+		hint: "The case workflow the new case starts in; only ACTIVE workflows are listed. An expression may give the workflow's name or ID.",
 	},
 	{
 		displayName: 'Inbound Workplace Name or ID',
@@ -61,7 +61,7 @@ export const createCaseProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether auto-replies, bounces and mail this system sent itself go to the "Skipped" output instead of opening a case (R-PLUS-3)',
+					'Whether auto-replies, bounces and mail this system sent itself go to the "Skipped" output instead of opening a case',
 			},
 			{
 				displayName: 'Title',

@@ -11,7 +11,7 @@ export const description: INodeTypeDescription = {
 	group: ['transform'],
 	version: 1,
 	subtitle: '={{ "Workflow " + $parameter["workflow"] }}',
-	description: 'Open a new case from a mail that matched no case (R-PROC-6b)',
+	description: 'Open a new case from a mail that matched no case',
 	defaults: { name: 'Create Case From Mail' },
 	usableAsTool: true,
 	inputs: [NodeConnectionTypes.Main],

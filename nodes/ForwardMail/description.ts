@@ -12,7 +12,7 @@ export const description: INodeTypeDescription = {
 	group: ['output'],
 	version: 1,
 	subtitle: '={{ "To " + $parameter["forwardTo"] }}',
-	description: 'Forward a mail to a configured address (R-PROC-6a)',
+	description: 'Forward a mail to a configured address',
 	defaults: { name: 'Forward' },
 	usableAsTool: true,
 	inputs: [NodeConnectionTypes.Main],

@@ -8,7 +8,7 @@ export const forwardProperties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'backoffice@example.com',
-		description: 'Forwarding address(es), separated by commas (R-PROC-6a)',
+		description: 'Forwarding address(es), separated by commas',
 	},
 	{
 		displayName: 'Forward As',

@@ -10,7 +10,7 @@ export const description: INodeTypeDescription = {
 	group: ['output'],
 	version: 1,
 	subtitle: '={{ $parameter["operation"] === "sendTest" ? "Send test mail" : "Send" }}',
-	description: 'Send mail through an SMTP profile or an Exchange profile (Microsoft Graph) (R-OUT, R-EXO)',
+	description: 'Send mail through an SMTP profile or an Exchange profile (Microsoft Graph)',
 	defaults: { name: 'Send Mail' },
 	usableAsTool: true,
 	inputs: [NodeConnectionTypes.Main],

@@ -9,6 +9,6 @@ export const sendTestProperties: INodeProperties[] = [
 		required: true,
 		placeholder: 'you@example.com',
 		displayOptions: { show: { operation: ['sendTest'] } },
-		description: 'Address that receives the test mail (R-OUT-7)',
+		description: 'Address that receives the test mail',
 	},
 ];

@@ -12,7 +12,7 @@ export const description: INodeTypeDescription = {
 	group: ['output'],
 	version: 1,
 	subtitle: '={{ "Through " + ($parameter["sendThrough"] === "exchange" ? "Exchange" : "SMTP") }}',
-	description: 'Notify the responsible org unit / role of a case about a new mail (R-PROC-3)',
+	description: 'Notify the responsible org unit / role of a case about a new mail',
 	defaults: { name: 'Notify Responsible' },
 	usableAsTool: true,
 	inputs: [NodeConnectionTypes.Main],

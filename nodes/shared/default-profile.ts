@@ -12,7 +12,7 @@ export function warnIfNotDefaultProfile(ctx: IExecuteFunctions, sender: MailSend
 	if (sender.isDefault) return;
 	const profile = sender.kind === 'exchange' ? 'Exchange profile' : 'SMTP profile';
 	ctx.addExecutionHints({
-		message: `The ${profile} (${sender.from.address}) is not marked "Default Profile for System Mails". Automatic mails should go out through the default profile (R-OUT-6): choose that profile here, or mark this one as the default.`,
+		message: `The ${profile} (${sender.from.address}) is not marked "Default Profile for System Mails". Automatic mails should go out through the default profile: choose that profile here, or mark this one as the default.`,
 		type: 'warning',
 		location: 'outputPane',
 	});
