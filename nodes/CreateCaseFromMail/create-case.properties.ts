@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { decimalSeparatorOption, fieldLineOptions } from '../shared/field-line-options';
 
 export const createCaseProperties: INodeProperties[] = [
 	{
@@ -30,31 +31,8 @@ export const createCaseProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Also Read "Field: Value"',
-				name: 'colonSeparator',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether lines like "Name: Mustermann" set fields too (by default only "Name = Mustermann")',
-			},
-			{
-				displayName: 'Case-Insensitive Field Names',
-				name: 'caseInsensitive',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether "name = x" sets the field "Name" (by default names must match exactly)',
-			},
-			{
-				displayName: 'Fields That May Be Set',
-				name: 'allowedFields',
-				type: 'string',
-				default: '',
-				placeholder: 'Name, Phone',
-				description:
-					'Form fields a mail may fill, separated by commas; empty = every field of the workflow (R-PLUS-5)',
-			},
+			...fieldLineOptions,
+			decimalSeparatorOption,
 			{
 				displayName: 'Skip Automatic Mail',
 				name: 'skipAutomaticMail',

@@ -1,13 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
-import { parseFieldLines, type FieldSeparator } from '../../lib/cases/field-lines';
+import { parseFieldLines } from '../../lib/cases/field-lines';
 import { failedItem } from '../shared/errors';
+import { fieldLineSettings, type FieldLineOptionValues } from '../shared/field-line-options';
 import { description } from './description';
 
-interface ParseOptions {
-	colonSeparator?: boolean;
-	caseInsensitive?: boolean;
+interface ParseOptions extends FieldLineOptionValues {
 	includeQuoted?: boolean;
-	allowedFields?: string;
 	outputProperty?: string;
 }
 
@@ -27,21 +25,12 @@ export class ParseFields implements INodeType {
 				const text = this.getNodeParameter('text', i, '') as unknown;
 				const html = this.getNodeParameter('html', i, '') as unknown;
 				const options = this.getNodeParameter('options', i, {}) as ParseOptions;
-				const allowed = (options.allowedFields ?? '')
-					.split(',')
-					.map((f) => f.trim())
-					.filter(Boolean);
 				const parsed = parseFieldLines(
 					{
 						text: typeof text === 'string' ? text : '',
 						html: typeof html === 'string' ? html : null,
 					},
-					{
-						separators: (options.colonSeparator ? ['=', ':'] : ['=']) as FieldSeparator[],
-						caseInsensitive: options.caseInsensitive === true,
-						includeQuoted: options.includeQuoted === true,
-						allowedFields: allowed.length > 0 ? allowed : null,
-					},
+					{ ...fieldLineSettings(options), includeQuoted: options.includeQuoted === true },
 				);
 				const property = options.outputProperty?.trim() || 'fields';
 				output.push({

@@ -1,4 +1,5 @@
 import { NodeConnectionTypes, type INodeTypeDescription } from 'n8n-workflow';
+import { fieldLineOptions } from '../shared/field-line-options';
 
 export const description: INodeTypeDescription = {
 	displayName: 'Mail Cases Parse Fields',
@@ -38,29 +39,7 @@ export const description: INodeTypeDescription = {
 			placeholder: 'Add Option',
 			default: {},
 			options: [
-				{
-					displayName: 'Accept "Field: Value"',
-					name: 'colonSeparator',
-					type: 'boolean',
-					default: false,
-					description: 'Whether "Field: Value" lines count too',
-				},
-				{
-					displayName: 'Allowed Fields',
-					name: 'allowedFields',
-					type: 'string',
-					default: '',
-					placeholder: 'Name, Telefon',
-					description: 'Only these fields are output, separated by commas; empty = every field',
-				},
-				{
-					displayName: 'Case-Insensitive Names',
-					name: 'caseInsensitive',
-					type: 'boolean',
-					default: false,
-					description:
-						'Whether "name" and "Name" are the same field (the first spelling is output)',
-				},
+				...fieldLineOptions,
 				{
 					displayName: 'Include Quoted Text',
 					name: 'includeQuoted',
