@@ -113,3 +113,40 @@ export function fieldChangeJson(a: Activity): FieldChangeJson {
 		changedBy: a.changedBy,
 	};
 }
+
+/** What a mail's field lines asked for and what became of it (Create Case, Add to Case). */
+export interface FieldPlanJson {
+	requested: FieldValues;
+	unknown: string[];
+	invalid: Array<{ field: string; value: string; reason: string }>;
+	rejected: Array<{ field: string; reason: string }>;
+	notes?: string[];
+	sender?: { allowed: boolean; reason: string; message: string };
+}
+
+/** The plan of field updates; without a plan (no form to read against) every list empty. */
+export function fieldPlanJson(
+	plan:
+		| (Omit<FieldPlanJson, 'requested' | 'sender'> & {
+				updates: FieldValues;
+				sender?: FieldPlanJson['sender'];
+		  })
+		| undefined,
+): FieldPlanJson {
+	return {
+		requested: plan?.updates ?? {},
+		unknown: plan?.unknown ?? [],
+		invalid: plan?.invalid ?? [],
+		rejected: plan?.rejected ?? [],
+		...(plan?.notes ? { notes: plan.notes } : {}),
+		...(plan?.sender
+			? {
+					sender: {
+						allowed: plan.sender.allowed,
+						reason: plan.sender.reason,
+						message: plan.sender.message,
+					},
+				}
+			: {}),
+	};
+}

@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
-import { addMailToCases } from './add-mail';
+import { router } from './actions/router';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
 import { description } from './description';
 
@@ -13,6 +13,6 @@ export class AddToCase implements INodeType {
 	methods = { credentialTest: { mailCasesStoreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await addMailToCases.call(this);
+		return await router.call(this);
 	}
 }

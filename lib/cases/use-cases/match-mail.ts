@@ -15,7 +15,7 @@ import {
 	type CaseNumberMatchKind,
 	type CaseReferenceSignature,
 } from '../case-number';
-import type { CaseReferenceKey } from '../case-reference-tag';
+import type { CaseReferenceKey } from '../../store/case-reference-tag';
 import { findCaseForMail, type CaseMatchVia, type UnmatchedReason } from '../find-case';
 import { mailLedgerKey } from '../mail-ledger-key';
 import type { SenderPolicy, SenderPolicyReason } from '../sender-policy';

@@ -22,7 +22,7 @@ const SYSTEM_ID = 'system-under-test';
 
 function create(input: Partial<CreateCaseFromMailInput> = {}) {
 	return createCaseFromMail(
-		{ store: f.store, systemId: SYSTEM_ID, referenceKey: f.referenceKey },
+		{ store: f.store, systemId: SYSTEM_ID },
 		{ mail: mail(), workflow: 'Reklamation', inboundWorkplace: 'Kundenservice', ...input },
 	);
 }

@@ -3,7 +3,7 @@
  * units and two contacts, and a mail builder in the shape the case use cases take.
  */
 import { openStore, type OrgUnit, type Store, type Workflow } from '../../../../lib/store';
-import type { CaseReferenceKey } from '../../../../lib/cases/case-reference-tag';
+import type { CaseReferenceKey } from '../../../../lib/store/case-reference-tag';
 import type { CaseMail } from '../../../../lib/cases/use-cases/case-mail';
 import { MailCasesError } from '../../../../lib/errors';
 import { sqliteTestStore, type TestStore } from '../../../support/test-stores';
