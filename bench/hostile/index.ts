@@ -14,7 +14,7 @@ import { runInNewContext } from 'node:vm';
 import { findCaseNumbers } from '../../lib/cases/case-number';
 import { fieldLines, parseFieldLines } from '../../lib/cases/field-lines';
 import { parseDateValue, parseNumberValue } from '../../lib/cases/field-values';
-import { messageIdsIn } from '../../lib/cases/matching';
+import { messageIdsIn } from '../../lib/mail/threading';
 import { normalizeAddress as senderAddress } from '../../lib/cases/sender-policy';
 import { parseAddressList } from '../../lib/mail/address';
 import { classifyMessage } from '../../lib/mail/classify';

@@ -33,7 +33,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Client } from 'pg';
 import { openStore, type Store, type StoreConfig } from '../../lib/store';
-import { counterScope } from '../../lib/store/case-writes';
+import { counterScope } from '../../lib/store/writes/cases';
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);

@@ -4,7 +4,7 @@
  *
  * Recognised forms, strongest first (the result is ordered by this strength, then by position):
  *   1. reference  `[#2026-000123-k7q2mz]` — what our own outgoing subjects carry: the number
- *                 and its keyed tag (lib/cases/case-reference-tag.ts); the older unsigned
+ *                 and its keyed tag (lib/store/case-reference-tag.ts); the older unsigned
  *                 `[#2026-000123]` is recognised too. With `referenceKey` every match says
  *                 whether its tag is valid (`signature`); references with a valid tag come first;
  *   2. pattern    the user's own regular expressions (`patterns`), capture group 1;
@@ -34,12 +34,12 @@
 import { MailCasesError } from '../errors';
 import { MAX_SUBJECT_SCAN } from '../mail/limits';
 import { cleanSubject, splitSubjectPrefix } from '../mail/subject';
-import type { CaseReferenceKey } from './case-reference-tag';
+import type { CaseReferenceKey } from '../store/case-reference-tag';
 import {
 	caseNumberPatternSource,
 	DEFAULT_CASE_NUMBER_FORMAT,
 	parseCaseNumberFormat,
-} from './case-number-format';
+} from '../store/case-number-format';
 
 export type CaseNumberMatchKind = 'reference' | 'pattern' | 'keyword' | 'bare';
 

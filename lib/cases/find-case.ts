@@ -25,7 +25,8 @@ import {
 	type CaseReferenceSignature,
 	type ExtractCaseNumbersOptions,
 } from './case-number';
-import { pickCase, threadMessageIds } from './matching';
+import { threadMessageIds } from '../mail/threading';
+import { pickCase } from './matching';
 
 export interface FindCaseMail {
 	subject?: string | null;

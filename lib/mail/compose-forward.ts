@@ -26,10 +26,10 @@
  * mail came from or other addresses of ours; the caller refuses those.
  */
 import { createHash } from 'node:crypto';
-import { replyThreadingHeaders } from '../cases/matching';
+import { replyThreadingHeaders } from './threading';
 import { MailCasesError } from '../errors';
 import { safeAttachmentName } from './attachment-name';
-import { escapeHtml, formatAddress, formatMailDate } from './compose-notification';
+import { escapeHtml, formatAddress, formatMailDate } from './display-text';
 import { htmlToText } from './html-to-text';
 import type { OutgoingAttachment } from './outgoing-message';
 import { sanitizeHtml } from './sanitize-html';

@@ -6,7 +6,7 @@
  * duplicate by the recipient's mail client and by us).
  *
  * `<mail-cases.<scope>.<32 hex>@<domain of the sender address>>`. Notify Responsible keeps its own
- * `notificationMessageId` (lib/mail/compose-notification.ts), whose ids must not change.
+ * `notificationMessageId` (lib/cases/compose-notification.ts), whose ids must not change.
  */
 import { createHash } from 'node:crypto';
 import { MailCasesError } from '../errors';

@@ -1,12 +1,12 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { DEFAULT_CASE_NUMBER_FORMAT, parseCaseNumberFormat } from '../cases/case-number-format';
+import { DEFAULT_CASE_NUMBER_FORMAT, parseCaseNumberFormat } from './case-number-format';
 import { MailCasesError } from '../errors';
 
 /** Settings shared by both backends. */
 export interface StoreCommonConfig {
-	/** Case number format, see lib/cases/case-number-format.ts. Default `{YYYY}-{SEQ:6}`. */
+	/** Case number format, see lib/store/case-number-format.ts. Default `{YYYY}-{SEQ:6}`. */
 	caseNumberFormat?: string;
 	/** Upper limit for the attachment content of one mail, in bytes. Default 25 MiB. */
 	maxAttachmentBytesPerMail?: number;

@@ -1,5 +1,5 @@
 import { sql, type CreateTableBuilder, type Kysely, type Transaction } from 'kysely';
-import { newCaseReferenceSecret } from '../cases/case-reference-tag';
+import { newCaseReferenceSecret } from './case-reference-tag';
 import type { Database } from './db-types';
 
 /** Row of store_secrets that holds the key of case reference tags (issue #11.7). */
@@ -224,7 +224,7 @@ export const MIGRATIONS: readonly Migration[] = [
 		async up(db, backend) {
 			const t = typesFor(backend);
 			// issue #11.7: the secret behind the tags of signed case references; never leaves the
-			// store (lib/store/store-secrets.ts reads it, lib/cases/case-reference-tag.ts uses it)
+			// store (lib/store/store-secrets.ts reads it, lib/store/case-reference-tag.ts uses it)
 			await db.schema
 				.createTable('store_secrets')
 				.addColumn('name', 'text', (c) => c.primaryKey())

@@ -28,7 +28,7 @@ import { WorkflowRepository } from './repositories/workflows';
 import { pgSslOptions } from './postgres-tls';
 import { toStoreError } from './sql-errors';
 import { loadCaseReferenceKey } from './store-secrets';
-import type { CaseReferenceKey } from '../cases/case-reference-tag';
+import type { CaseReferenceKey } from './case-reference-tag';
 
 export interface StoreOptions {
 	/** Clock for timestamps and the case-number year (tests). Default: the system clock. */

@@ -1,14 +1,14 @@
 /**
  * Issue #11.7: the key of signed case references, read from the store's `store_secrets` table
  * (created by migration 2). The secret text never leaves this module and the key object of
- * lib/cases/case-reference-tag.ts; a missing row (deleted by hand) is created anew, which makes
+ * lib/store/case-reference-tag.ts; a missing row (deleted by hand) is created anew, which makes
  * the tags made before invalid.
  */
 import {
 	caseReferenceKey,
 	newCaseReferenceSecret,
 	type CaseReferenceKey,
-} from '../cases/case-reference-tag';
+} from './case-reference-tag';
 import type { StoreContext } from './context';
 import { CASE_REFERENCE_SECRET_NAME } from './migrations';
 

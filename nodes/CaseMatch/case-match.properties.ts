@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { caseMatchSenderPolicyOptions, plusAddressingOption } from './sender-policy.properties';
+import { caseMatchSenderPolicyOptions, plusAddressingOption } from '../shared/sender-policy.properties';
 
 const allowedSenders: INodeProperties = {
 	displayName: 'Allowed Senders',

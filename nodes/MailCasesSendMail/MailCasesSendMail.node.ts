@@ -10,7 +10,7 @@ import { testSmtpProfile } from '../../lib/protocols/smtp/smtp-connection-test';
 import { errorMessage } from '../shared/errors';
 import { smtpProfileFrom } from '../shared/profiles';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
-import { exchangeCredentialTest } from '../MailCasesTrigger/exchange-credential-test';
+import { exchangeCredentialTest } from '../shared/exchange-credential-test';
 import { router } from './actions/router';
 import { description } from './description';
 

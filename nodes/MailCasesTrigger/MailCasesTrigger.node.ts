@@ -6,14 +6,14 @@ import type {
 	ITriggerFunctions,
 	ITriggerResponse,
 } from 'n8n-workflow';
-import { createMailSource, type SourceProfile } from '../../lib/intake/create-source';
+import { createMailSource, type SourceProfile } from '../../lib/protocols/create-mail-source';
 import { IntakeLoop } from '../../lib/intake/intake-loop';
 import type { MailSource } from '../../lib/intake/mail-source';
 import { testMailboxProfile } from '../../lib/protocols/mailbox-connection-test';
 import { errorMessage, toNodeError } from '../shared/errors';
 import { exchangeProfileFrom, mailboxProfileFrom } from '../shared/profiles';
 import { createDeliver } from './deliver';
-import { exchangeCredentialTest } from './exchange-credential-test';
+import { exchangeCredentialTest } from '../shared/exchange-credential-test';
 import { emitNewestMail } from './manual-fetch';
 import { createEventReporter } from './report-events';
 import { pop3StaticState } from './pop3-static-state';

@@ -16,6 +16,7 @@ import type { Store } from '../../store/open-store';
 import type { Case, Contact, LedgerEntry, OrgUnit, Workflow } from '../../store/types';
 import { validMailbox } from '../../mail/address';
 import { subjectReference } from '../case-number';
+import type { CaseReferenceKey } from '../../store/case-reference-tag';
 import {
 	automaticMailVerdict,
 	caseTitleFromSubject,
@@ -29,13 +30,11 @@ import { activeWorkflow, inboundWorkplace } from './case-targets';
 import type { FieldLineSettings } from './field-line-settings';
 
 export interface CreateCaseFromMailDeps {
-	/** `caseReferenceKey` signs the reference `[#number-tag]` an acknowledgement quotes (#11.7). */
-	store: Pick<
-		Store,
-		'ledger' | 'cases' | 'workflows' | 'orgUnits' | 'contacts' | 'caseReferenceKey'
-	>;
+	store: Pick<Store, 'ledger' | 'cases' | 'workflows' | 'orgUnits' | 'contacts'>;
 	/** This installation's id: our own mail coming back is automatic mail. */
 	systemId: string;
+	/** Signs the case reference `[#number-tag]` an acknowledgement quotes (issue #11.7). */
+	referenceKey: CaseReferenceKey;
 }
 
 export interface CreateCaseFromMailInput {
@@ -85,7 +84,7 @@ function processedBefore(entry: LedgerEntry, c: Case | undefined): CreateCaseFro
 }
 
 async function opened(
-	{ store }: Deps,
+	{ store, referenceKey }: Deps,
 	input: CreateCaseFromMailInput,
 	c: Case,
 	known: { replayed: boolean; activityId: number | null; workflow?: Workflow; unit?: OrgUnit },
@@ -100,7 +99,7 @@ async function opened(
 	return {
 		kind: 'case',
 		case: c,
-		reference: subjectReference(c.number, await store.caseReferenceKey()),
+		reference: subjectReference(c.number, referenceKey),
 		replayed: known.replayed,
 		activityId: known.activityId,
 		workflow,

@@ -12,7 +12,7 @@ import {
 	notificationMessageId,
 	type NotificationLanguage,
 	type NotificationMail,
-} from '../../mail/compose-notification';
+} from '../compose-notification';
 import { autoHeaders } from '../../mail/loop-header';
 import { buildOutgoingMessage, parseRecipients } from '../../mail/outgoing-message';
 import type { MailSender, SentMail } from '../../protocols/mail-sender';

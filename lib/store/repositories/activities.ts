@@ -1,5 +1,6 @@
 import { MailCasesError } from '../../errors';
-import { insertActivity, loadActivity, loadAttachments, lockCase } from '../case-writes';
+import { insertActivity, loadActivity, loadAttachments } from '../writes/activities';
+import { lockCase } from '../writes/cases';
 import type { StoreContext } from '../context';
 import { activityFromRow } from '../rows';
 import type { Activity, ActivityInput } from '../types';

@@ -1,13 +1,8 @@
 import { sql } from 'kysely';
 import { MailCasesError } from '../../errors';
-import {
-	applyCaseUpdate,
-	caseLabel,
-	insertCase,
-	linkMessageId,
-	loadCase,
-	lockCase,
-} from '../case-writes';
+import { applyCaseUpdate } from '../writes/case-update';
+import { caseLabel, insertCase, loadCase, lockCase } from '../writes/cases';
+import { linkMessageId } from '../writes/message-ids';
 import type { StoreContext } from '../context';
 import { normalizeMessageId } from '../message-keys';
 import { caseFromRow } from '../rows';

@@ -1,13 +1,8 @@
 import type { Transaction } from 'kysely';
 import { MailCasesError } from '../../errors';
-import {
-	applyCaseUpdate,
-	insertActivity,
-	loadActivity,
-	loadCase,
-	lockCase,
-	insertCase,
-} from '../case-writes';
+import { insertActivity, loadActivity } from '../writes/activities';
+import { applyCaseUpdate } from '../writes/case-update';
+import { insertCase, loadCase, lockCase } from '../writes/cases';
 import type { StoreContext } from '../context';
 import type { Database, Executor } from '../db-types';
 import { assertMessageKey } from '../message-keys';

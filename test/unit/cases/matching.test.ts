@@ -1,12 +1,11 @@
 import { extractCaseNumbers } from '../../../lib/cases/case-number';
+import { pickCase, type CaseRef } from '../../../lib/cases/matching';
 import {
 	MAX_THREAD_IDS,
 	messageIdsIn,
-	pickCase,
 	replyThreadingHeaders,
 	threadMessageIds,
-	type CaseRef,
-} from '../../../lib/cases/matching';
+} from '../../../lib/mail/threading';
 
 const A: CaseRef = { id: 1, caseNumber: '2026-000001' };
 const B: CaseRef = { id: 2, caseNumber: '2026-000002' };

@@ -19,7 +19,7 @@ import {
 	caseReferenceKey,
 	newCaseReferenceSecret,
 	type CaseReferenceKey,
-} from '../../../lib/cases/case-reference-tag';
+} from '../../../lib/store/case-reference-tag';
 import { findCaseForMail } from '../../../lib/cases/find-case';
 import { checkSenderPolicy } from '../../../lib/cases/sender-policy';
 import { openStore, type Case, type Store } from '../../../lib/store';

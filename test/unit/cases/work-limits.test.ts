@@ -8,7 +8,7 @@ import { extractCaseNumbers } from '../../../lib/cases/case-number';
 import { parseFieldLines, parseFieldLinesLoose } from '../../../lib/cases/field-lines';
 import { planFieldUpdates } from '../../../lib/cases/field-updates';
 import { normalizeFieldValue } from '../../../lib/cases/field-values';
-import { mailExcerpt } from '../../../lib/mail/compose-notification';
+import { mailExcerpt } from '../../../lib/cases/compose-notification';
 import {
 	MAX_FIELD_LINES,
 	MAX_FIELD_NAME_LENGTH,

@@ -6,7 +6,7 @@
 import { mailActivityInput } from '../../../lib/cases/mail-activity';
 import { safeAttachmentName } from '../../../lib/mail/attachment-name';
 import { composeForward, emlFileName } from '../../../lib/mail/compose-forward';
-import { composeNotification } from '../../../lib/mail/compose-notification';
+import { composeNotification } from '../../../lib/cases/compose-notification';
 import { MAX_ATTACHMENT_NAME_BYTES } from '../../../lib/mail/limits';
 import { parseMessage } from '../../../lib/mail/parse-message';
 import { eml } from './mail-builder';

@@ -1,6 +1,6 @@
 import { onceMessageId } from '../../../lib/mail/once-message-id';
 import { messageIdDomain } from '../../../lib/mail/outgoing-message';
-import { notificationMessageId } from '../../../lib/mail/compose-notification';
+import { notificationMessageId } from '../../../lib/cases/compose-notification';
 import { buildOutgoingMessage } from '../../../lib/mail/outgoing-message';
 
 describe('R-PLUS-2: onceMessageId (Send Mail "Send Once Per")', () => {

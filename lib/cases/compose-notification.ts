@@ -17,17 +17,23 @@
  *   caller can see that it notified already.
  */
 import { createHash } from 'node:crypto';
-import { withCaseReference } from '../cases/case-number';
-import type { CaseReferenceKey } from '../cases/case-reference-tag';
-import { replyThreadingHeaders } from '../cases/matching';
+import { withCaseReference } from './case-number';
+import type { CaseReferenceKey } from '../store/case-reference-tag';
+import { replyThreadingHeaders } from '../mail/threading';
 import { MailCasesError } from '../errors';
-import { safeAttachmentName } from './attachment-name';
-import { htmlToText } from './html-to-text';
-import { MAX_FIELD_TEXT_LENGTH } from './limits';
-import { messageIdDomain } from './outgoing-message';
-import { ownText } from './quoted-text';
-import { cleanSubject, normalizeSubject } from './subject';
-import { trimLineEnds } from './trim-runs';
+import { safeAttachmentName } from '../mail/attachment-name';
+import { htmlToText } from '../mail/html-to-text';
+import { MAX_FIELD_TEXT_LENGTH } from '../mail/limits';
+import { messageIdDomain } from '../mail/outgoing-message';
+import { ownText } from '../mail/quoted-text';
+import { cleanSubject, normalizeSubject } from '../mail/subject';
+import { trimLineEnds } from '../mail/trim-runs';
+import {
+	escapeHtml,
+	formatAddress,
+	formatMailDate,
+	INVISIBLE_CHARACTERS as CONTROL,
+} from '../mail/display-text';
 
 export type NotificationLanguage = 'en' | 'de';
 
@@ -106,11 +112,6 @@ const TEXTS = {
 	},
 } as const;
 
-/** Control and invisible characters; they never reach a notification. */
-const CONTROL =
-	// eslint-disable-next-line no-control-regex -- matching control characters is the point
-	/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-
 /**
  * The sender's own words of a mail, shortened: text part (or the HTML as text, links hidden),
  * without quoted reply text and signature, blank-line runs collapsed, cut at a word boundary
@@ -138,32 +139,6 @@ export function mailExcerpt(
 	const space = Math.max(cut.lastIndexOf(' '), cut.lastIndexOf('\n'));
 	if (space > maxLength * 0.6) cut = cut.slice(0, space);
 	return `${cut.trimEnd()} …`;
-}
-
-/** `2026-11-29 10:00 UTC` for an ISO date; '' when there is none or it is invalid. */
-export function formatMailDate(iso: string | null | undefined): string {
-	if (!iso) return '';
-	const date = new Date(iso);
-	if (Number.isNaN(date.getTime())) return '';
-	return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-/** `Erika Mustermann <erika@example.com>` or the bare address. */
-export function formatAddress(
-	address: { address: string; name?: string } | null | undefined,
-): string {
-	if (!address?.address) return '';
-	const name = (address.name ?? '').replace(CONTROL, '').trim();
-	return name ? `${name} <${address.address}>` : address.address;
-}
-
-export function escapeHtml(text: string): string {
-	return text
-		.replace(/&/g, '&amp;')
-		.replace(/</g, '&lt;')
-		.replace(/>/g, '&gt;')
-		.replace(/"/g, '&quot;')
-		.replace(/'/g, '&#39;');
 }
 
 function oneLine(text: string | null | undefined): string {

@@ -1,10 +1,10 @@
-import type { MailboxProfile } from '../protocols/mailbox-profile';
-import type { ExchangeProfile } from '../protocols/graph/exchange-profile';
-import type { GraphClientOptions } from '../protocols/graph/graph-client';
-import { GraphSource, type GraphDeleteMode } from '../protocols/graph/graph-source';
-import { ImapSource } from '../protocols/imap/imap-source';
-import { Pop3Source, type Pop3State } from '../protocols/pop3/pop3-source';
-import type { MailSource } from './mail-source';
+import type { MailboxProfile } from './mailbox-profile';
+import type { ExchangeProfile } from './graph/exchange-profile';
+import type { GraphClientOptions } from './graph/graph-client';
+import { GraphSource, type GraphDeleteMode } from './graph/graph-source';
+import { ImapSource } from './imap/imap-source';
+import { Pop3Source, type Pop3State } from './pop3/pop3-source';
+import type { MailSource } from '../intake/mail-source';
 
 /**
  * Where the trigger reads from: a mailbox profile (IMAP or POP3, R-IN-2) or an Exchange

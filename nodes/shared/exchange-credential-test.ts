@@ -1,7 +1,7 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 import { testExchangeProfile } from '../../lib/protocols/graph/graph-connection-test';
-import { errorMessage } from '../shared/errors';
-import { exchangeProfileFrom } from '../shared/profiles';
+import { errorMessage } from './errors';
+import { exchangeProfileFrom } from './profiles';
 
 /**
  * R-EXO-2, R-IN-3 analogue: the "Test" button of the Exchange profile dialog (credential test

@@ -2,11 +2,11 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { MailCasesError } from '../../../lib/errors';
 import {
 	composeNotification,
-	formatMailDate,
 	mailExcerpt,
 	notificationMessageId,
 	type NotificationInput,
-} from '../../../lib/mail/compose-notification';
+} from '../../../lib/cases/compose-notification';
+import { formatMailDate } from '../../../lib/mail/display-text';
 import { autoHeaders } from '../../../lib/mail/loop-header';
 import { buildOutgoingMessage, toNodemailerOptions } from '../../../lib/mail/outgoing-message';
 import { parseMessage } from '../../../lib/mail/parse-message';
