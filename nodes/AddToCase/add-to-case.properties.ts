@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { decimalSeparatorOption, fieldLineOptions } from '../shared/field-line-options';
 import { plusAddressingOption, senderPolicyOptions } from '../shared/sender-policy.properties';
 
 const withFields = { show: { applyFields: [true] } };
@@ -38,46 +39,7 @@ export const addToCaseProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: withFields,
-		options: [
-			{
-				displayName: 'Accept "Field: Value"',
-				name: 'colonSeparator',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether "Field: Value" lines count too (off by default: "Hinweis: ..." is common prose)',
-			},
-			{
-				displayName: 'Allowed Fields',
-				name: 'allowedFields',
-				type: 'string',
-				default: '',
-				placeholder: 'Name, Telefon',
-				description:
-					'Only these fields may be set by mail, separated by commas; empty = every field of the form',
-			},
-			{
-				displayName: 'Case-Insensitive Names',
-				name: 'caseInsensitive',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether "name = ..." sets the field "Name" (default: names must match exactly)',
-			},
-			{
-				displayName: 'Decimal Separator',
-				name: 'decimalSeparator',
-				type: 'options',
-				options: [
-					{ name: 'Comma (German: 1.234 Is 1234)', value: ',' },
-					{ name: 'Point (English: 1.234 Is 1.234)', value: '.' },
-					{ name: 'Refuse Ambiguous Numbers', value: '' },
-				],
-				default: '',
-				description: 'How to read a number like 1.234 in a number field',
-			},
-			plusAddressingOption,
-		],
+		options: [...fieldLineOptions, decimalSeparatorOption, plusAddressingOption],
 	},
 	{
 		displayName: 'Options',

@@ -16,7 +16,6 @@ import type { Store } from '../../store/open-store';
 import type { Case, Contact, LedgerEntry, OrgUnit, Workflow } from '../../store/types';
 import { validMailbox } from '../../mail/address';
 import { subjectReference } from '../case-number';
-import type { CaseReferenceKey } from '../../store/case-reference-tag';
 import {
 	automaticMailVerdict,
 	caseTitleFromSubject,
@@ -30,11 +29,13 @@ import { activeWorkflow, inboundWorkplace } from './case-targets';
 import type { FieldLineSettings } from './field-line-settings';
 
 export interface CreateCaseFromMailDeps {
-	store: Pick<Store, 'ledger' | 'cases' | 'workflows' | 'orgUnits' | 'contacts'>;
+	/** `caseReferenceKey` signs the reference `[#number-tag]` an acknowledgement quotes (#11.7). */
+	store: Pick<
+		Store,
+		'ledger' | 'cases' | 'workflows' | 'orgUnits' | 'contacts' | 'caseReferenceKey'
+	>;
 	/** This installation's id: our own mail coming back is automatic mail. */
 	systemId: string;
-	/** Signs the case reference `[#number-tag]` an acknowledgement quotes (issue #11.7). */
-	referenceKey: CaseReferenceKey;
 }
 
 export interface CreateCaseFromMailInput {
@@ -84,7 +85,7 @@ function processedBefore(entry: LedgerEntry, c: Case | undefined): CreateCaseFro
 }
 
 async function opened(
-	{ store, referenceKey }: Deps,
+	{ store }: Deps,
 	input: CreateCaseFromMailInput,
 	c: Case,
 	known: { replayed: boolean; activityId: number | null; workflow?: Workflow; unit?: OrgUnit },
@@ -99,7 +100,7 @@ async function opened(
 	return {
 		kind: 'case',
 		case: c,
-		reference: subjectReference(c.number, referenceKey),
+		reference: subjectReference(c.number, await store.caseReferenceKey()),
 		replayed: known.replayed,
 		activityId: known.activityId,
 		workflow,
