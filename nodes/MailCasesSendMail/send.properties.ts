@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { limitPerRecipientOption, limitPeriodOption, replyToIncomingOption } from './actions/reply-gate';
+import { limitPerRecipientOption, limitPeriodOption, replyToIncomingOption } from './reply.properties';
 
 const show = { show: { operation: ['send'] } };
 

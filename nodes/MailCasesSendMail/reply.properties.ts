@@ -6,7 +6,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import {
 	DEFAULT_LIMIT_PER_RECIPIENT,
 	DEFAULT_LIMIT_PERIOD_MINUTES,
-} from '../../../lib/cases/use-cases/reply-gate';
+} from '../../lib/cases/use-cases/reply-gate';
 
 export const limitPerRecipientOption: INodeProperties = {
 	displayName: 'Limit per Recipient',
