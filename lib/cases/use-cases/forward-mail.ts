@@ -53,7 +53,10 @@ export interface ForwardMailInput {
 }
 
 export type ForwardMailResult =
-	| { kind: 'forwarded'; to: string[]; messageId: string; subject: string; from: string; sent: SentMail }
+	| ({ kind: 'forwarded'; to: string[]; messageId: string; subject: string; from: string } & Pick<
+			SentMail,
+			'accepted' | 'rejected'
+	  >)
 	| { kind: 'alreadySent'; to: string[]; forwardedAt?: Date; reason: string };
 
 /** The addresses a forward must not go to: where the mail came in, our From, Own Addresses. */
@@ -117,15 +120,16 @@ export async function forwardMail(
 		return {
 			kind: 'alreadySent',
 			to: targets,
-			...(result.kind === 'alreadySent' && result.at ? { forwardedAt: result.at } : {}),
 			reason: 'This mail was forwarded to these addresses before (the same mail processed again)',
+			...(result.kind === 'alreadySent' && result.at ? { forwardedAt: result.at } : {}),
 		};
 	return {
 		kind: 'forwarded',
 		to: targets,
 		messageId: result.messageId,
 		subject: result.message.subject,
+		accepted: result.sent.accepted,
+		rejected: result.sent.rejected,
 		from: result.message.from.address,
-		sent: result.sent,
 	};
 }

@@ -45,7 +45,10 @@ interface Outcome {
 }
 
 export type NotifyResponsibleResult =
-	| (Outcome & { kind: 'notified'; messageId: string; subject: string; from: string; sent: SentMail })
+	| (Outcome & { kind: 'notified'; messageId: string; subject: string; from: string } & Pick<
+			SentMail,
+			'accepted' | 'rejected'
+	  >)
 	| (Outcome & { kind: 'alreadySent'; messageId?: string; reason: string })
 	| (Outcome & { kind: 'skipped'; reason: string });
 
@@ -90,7 +93,7 @@ export async function notifyResponsible(
 				'INVALID_INPUT',
 				`Case ${caseNumber}: ${unit.kind === 'role' ? 'role' : 'org unit'} "${unit.name}" has no members with an e-mail address, so nobody can be notified. Add members or Additional Recipients.`,
 			);
-		return { kind: 'skipped', reason: 'The sender of the mail is the only one to notify', ...outcome };
+		return { kind: 'skipped', ...outcome, reason: 'The sender of the mail is the only one to notify', recipients };
 	}
 
 	let mailKey: string | undefined;
@@ -129,16 +132,19 @@ export async function notifyResponsible(
 	if (result.kind !== 'sent')
 		return {
 			kind: 'alreadySent',
-			messageId,
-			reason: 'This mail was notified for this case before (the same mail processed again)',
 			...outcome,
+			reason: 'This mail was notified for this case before (the same mail processed again)',
+			messageId,
+			recipients,
 		};
 	return {
 		kind: 'notified',
+		...outcome,
 		messageId: result.messageId,
 		subject: result.message.subject,
+		recipients,
+		accepted: result.sent.accepted,
+		rejected: result.sent.rejected,
 		from: result.message.from.address,
-		sent: result.sent,
-		...outcome,
 	};
 }

@@ -53,14 +53,9 @@ interface Outcome {
 }
 
 export type SendOnCaseResult =
-	| (Outcome & { kind: 'sent'; messageId: string; sent: SentMail })
-	| (Outcome & { kind: 'alreadySent'; messageId: string; reason: string })
-	| (Outcome & {
-			kind: 'skipped';
-			skipped: ReplySkipReason | 'rate-limited';
-			reason: string;
-			limit?: ReplyLimit;
-	  });
+	| ({ kind: 'sent'; messageId: string } & Pick<SentMail, 'accepted' | 'rejected' | 'response'> & Outcome)
+	| ({ kind: 'alreadySent'; reason: string; messageId: string } & Outcome)
+	| ({ kind: 'skipped'; skipped: ReplySkipReason | 'rate-limited'; reason: string; limit?: ReplyLimit } & Outcome);
 
 function checkInput(input: SendOnCaseInput): void {
 	const { caseNumber, sendOnceKey } = input;
@@ -146,18 +141,21 @@ export async function sendOnCase(
 	if (result.kind === 'alreadySent')
 		return {
 			kind: 'alreadySent',
-			messageId: messageId!,
 			reason: 'A mail with this Message-ID was sent for this "Send Once Per" key before; not sent again',
+			messageId: messageId!,
 			...outcome,
 		};
 	if (result.kind === 'skipped') {
 		const { skipped, reason, limit } = result.skip;
 		return { kind: 'skipped', skipped, reason, ...(limit ? { limit } : {}), ...outcome };
 	}
+	const { accepted, rejected, response } = result.sent;
 	return {
 		kind: 'sent',
 		messageId: result.messageId,
-		sent: result.sent,
+		accepted,
+		rejected,
+		response,
 		...outcome,
 		from: result.message.from.address,
 		subject: result.message.subject,

@@ -3,7 +3,6 @@ import {
 	forwardMail,
 	type ForwardMailDeps,
 	type ForwardMailInput,
-	type ForwardMailResult,
 } from '../../../lib/cases/use-cases/forward-mail';
 import type { ForwardMode } from '../../../lib/mail/compose-forward';
 import type { MailSender } from '../../../lib/protocols/mail-sender';
@@ -27,17 +26,6 @@ function receivedOf(json: IDataObject): ForwardMailInput['received'] {
 	};
 }
 
-function forwardJson(result: ForwardMailResult, mode: ForwardMode, sender: MailSender): IDataObject {
-	const base = { to: result.to, mode, sendThrough: sender.kind, profileIsDefault: sender.isDefault };
-	if (result.kind === 'alreadySent') {
-		const forwardedAt = result.forwardedAt?.toISOString();
-		return { ...base, forwarded: false, replayed: true, reason: result.reason, forwardedAt };
-	}
-	const { messageId, subject, from } = result;
-	const { accepted, rejected } = result.sent;
-	return { ...base, forwarded: true, replayed: false, messageId, subject, accepted, rejected, from };
-}
-
 /** R-PROC-6a: forwards the mail of input item `itemIndex` (lib/cases/use-cases/forward-mail.ts). */
 export async function forward(
 	ctx: IExecuteFunctions,
@@ -49,7 +37,7 @@ export async function forward(
 	const item = ctx.getInputData()[itemIndex];
 	const mode = ctx.getNodeParameter('forwardAs', itemIndex, 'attachment') as ForwardMode;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as ForwardOptions;
-	const result = await forwardMail(
+	const { kind, ...result } = await forwardMail(
 		{ sender, store: openStore, systemId, now: () => new Date() },
 		{
 			...options,
@@ -59,8 +47,17 @@ export async function forward(
 			received: receivedOf(item.json),
 		},
 	);
+	const json = {
+		mode,
+		sendThrough: sender.kind,
+		profileIsDefault: sender.isDefault,
+		forwarded: kind === 'forwarded',
+		replayed: kind === 'alreadySent',
+		...result,
+		...('forwardedAt' in result ? { forwardedAt: result.forwardedAt?.toISOString() } : {}),
+	};
 	return {
-		json: { ...item.json, forward: forwardJson(result, mode, sender) },
+		json: { ...item.json, forward: json },
 		binary: item.binary,
 		pairedItem: { item: itemIndex },
 	};
