@@ -14,20 +14,16 @@ import { runInNewContext } from 'node:vm';
 import { findCaseNumbers } from '../../lib/cases/case-number';
 import { fieldLines, parseFieldLines } from '../../lib/cases/field-lines';
 import { parseDateValue, parseNumberValue } from '../../lib/cases/field-values';
-import { messageIdsIn } from '../../lib/mail/threading';
 import { normalizeAddress as senderAddress } from '../../lib/cases/sender-policy';
 import { parseAddressList } from '../../lib/mail/address';
 import { classifyMessage } from '../../lib/mail/classify';
 import { htmlToText } from '../../lib/mail/html-to-text';
-import {
-	extractMessageIds,
-	normalizeMessageId,
-	parseMessage,
-	parseMessageHeaders,
-} from '../../lib/mail/parse-message';
+import { decodeEncodedWords } from '../../lib/mail/encoded-words';
+import { bracketedMessageId, messageIdsIn } from '../../lib/mail/message-id';
+import { parseMessage, parseMessageHeaders } from '../../lib/mail/parse-message';
 import { quotedContentStart, ownText } from '../../lib/mail/quoted-text';
 import { sanitizeMailHtml } from '../../lib/mail/sanitize-html';
-import { decodeEncodedWords, normalizeSubject, splitSubjectPrefix } from '../../lib/mail/subject';
+import { normalizeSubject, splitSubjectPrefix } from '../../lib/mail/subject';
 import * as h from '../../test/support/hostile-inputs';
 
 /** The stages and their inputs; each input is built outside the timed call. */
@@ -48,9 +44,8 @@ function stages(): Record<string, Record<string, (size: number) => () => unknown
 		parse: {
 			headers: on(h.hostileHeaderSection, parseMessageHeaders),
 			'full parse': on(h.hostileMail, (raw) => parseMessage(raw)),
-			'message ids': on(h.messageIdOpen, extractMessageIds),
-			'message id >': on(h.messageIdClose, normalizeMessageId),
-			'thread ids': on(h.messageIdOpen, messageIdsIn),
+			'message ids': on(h.messageIdOpen, messageIdsIn),
+			'message id >': on(h.messageIdClose, bracketedMessageId),
 		},
 		classify: {
 			'bounce subject': on(h.bounceSubject, (s) => classifyMessage(classify({ subject: s }))),

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { TextDecoder } from 'node:util';
 import { simpleParser } from 'mailparser';
 import type { Attachment as MailparserAttachment, ParsedMail } from 'mailparser';
 import { MailCasesError } from '../errors';
 import { parseAddressList } from './address';
 import { safeAttachmentName } from './attachment-name';
+import { decodeEncodedWords, decodeUtf8OrWindows1252 } from './encoded-words';
 import { MAX_ATTACHMENTS, MAX_MIME_PARTS } from './limits';
+import { bracketedMessageId, messageIdsIn } from './message-id';
 import { assertEmailMessage } from './not-a-mail';
 import type {
 	MailAttachment,
@@ -87,131 +88,15 @@ function readHeaderFields(raw: Buffer): HeaderField[] {
 	return fields;
 }
 
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
-const windows1252 = new TextDecoder('windows-1252');
-
 /** A latin1 string holding raw bytes → text: UTF-8 when valid, else Windows-1252. */
 function decodeRawBytes(bytes: string): string {
 	if (!/[\x80-\xff]/.test(bytes)) return bytes;
-	const buffer = Buffer.from(bytes, 'latin1');
-	try {
-		return utf8Strict.decode(buffer);
-	} catch {
-		return windows1252.decode(buffer);
-	}
-}
-
-// ---------------------------------------------------------------------------------------------
-// Encoded words (RFC 2047, with the RFC 2231 language suffix)
-// ---------------------------------------------------------------------------------------------
-
-const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([BbQq])\?([^?]*)\?=/g;
-const decoders = new Map<string, TextDecoder | null>();
-
-function decoderFor(charset: string): TextDecoder | null {
-	const key = charset.toLowerCase();
-	let decoder = decoders.get(key);
-	if (decoder !== undefined) return decoder;
-	decoder = null;
-	for (const label of [key, key.replace(/^x-/, ''), key.replace(/[-_]/g, '')]) {
-		try {
-			decoder = new TextDecoder(label);
-			break;
-		} catch {
-			// unknown label, try the next spelling
-		}
-	}
-	// charset names come from the mail: bound the cache
-	if (decoders.size < 256) decoders.set(key, decoder);
-	return decoder;
-}
-
-/** Decodes bytes of a declared charset; an unknown charset is read as UTF-8 or Windows-1252. */
-export function decodeCharset(bytes: Buffer, charset: string): string {
-	const decoder = decoderFor(charset);
-	if (decoder) return decoder.decode(bytes);
-	return decodeRawBytes(bytes.toString('latin1'));
-}
-
-function decodeWordBytes(encoding: string, text: string): Buffer {
-	if (encoding === 'b' || encoding === 'B') return Buffer.from(text, 'base64');
-	// Q: `_` is a space, `=XX` a byte, anything else the character itself
-	const parts: Buffer[] = [];
-	let last = 0;
-	for (const match of text.matchAll(/=([0-9A-Fa-f]{2})/g)) {
-		parts.push(Buffer.from(text.slice(last, match.index).replace(/_/g, ' '), 'utf8'));
-		parts.push(Buffer.from([parseInt(match[1], 16)]));
-		last = match.index + match[0].length;
-	}
-	parts.push(Buffer.from(text.slice(last).replace(/_/g, ' '), 'utf8'));
-	return Buffer.concat(parts);
-}
-
-/**
- * Decodes RFC 2047 encoded words in a header value. Whitespace between two encoded words is
- * dropped; adjacent words of the same charset are decoded together, so a character split
- * across two words survives.
- */
-export function decodeEncodedWords(value: string): string {
-	if (!value.includes('=?')) return value;
-	let out = '';
-	let last = 0;
-	let charset: string | null = null;
-	let parts: Buffer[] = [];
-	const flush = () => {
-		if (charset !== null) out += decodeCharset(Buffer.concat(parts), charset);
-		charset = null;
-		parts = [];
-	};
-	for (const match of value.matchAll(ENCODED_WORD)) {
-		const between = value.slice(last, match.index);
-		if (charset === null || !/^[ \t]*$/.test(between)) {
-			flush();
-			out += between;
-		}
-		const wordCharset = match[1].toLowerCase();
-		if (charset !== wordCharset) flush();
-		charset = wordCharset;
-		parts.push(decodeWordBytes(match[2], match[3]));
-		last = match.index + match[0].length;
-	}
-	flush();
-	return out + value.slice(last);
+	return decodeUtf8OrWindows1252(Buffer.from(bytes, 'latin1'));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Field values
 // ---------------------------------------------------------------------------------------------
-
-const MESSAGE_ID = /<[^<>\s]+>/g;
-
-/**
- * Message-IDs in a header value (References, In-Reply-To), with angle brackets, in order,
- * without duplicates. Values without brackets that look like `local@domain` are wrapped.
- */
-export function extractMessageIds(value: string | null | undefined): string[] {
-	if (!value) return [];
-	let ids: string[] = value.match(MESSAGE_ID) ?? [];
-	if (!ids.length) {
-		ids = value
-			.split(/[\s,]+/)
-			.filter((token) => /^[^@<>\s]+@[^@<>\s]+$/.test(token))
-			.map((token) => `<${token}>`);
-	}
-	return [...new Set(ids)];
-}
-
-/** One Message-ID with angle brackets (`<id@host>`), or null for an empty value. */
-export function normalizeMessageId(value: string | null | undefined): string | null {
-	const ids = extractMessageIds(value);
-	if (ids.length) return ids[0];
-	const token = (value ?? '')
-		.trim()
-		.split(/\s+/)[0]
-		.replace(/^<+/, '')
-		.replace(/^([^]*[^>])?>+$/, '$1');
-	return token ? `<${token}>` : null;
-}
 
 /** RFC 5322 date → ISO string; null when it cannot be read. */
 export function parseMailDate(value: string | undefined): string | null {
@@ -274,7 +159,7 @@ function headerSection(raw: Buffer, fields: HeaderField[]): ParsedHeaderSection 
 	const first = (name: string) => rawOf.get(name)?.[0];
 	const subject = headers.subject;
 	return {
-		messageId: normalizeMessageId(first('message-id')),
+		messageId: bracketedMessageId(first('message-id')),
 		subject: (Array.isArray(subject) ? subject[0] : subject) ?? '',
 		from: parseAddressList(first('from'))[0] ?? null,
 		to: parseAddressList(rawOf.get('to')),
@@ -282,8 +167,8 @@ function headerSection(raw: Buffer, fields: HeaderField[]): ParsedHeaderSection 
 		bcc: parseAddressList(rawOf.get('bcc')),
 		replyTo: parseAddressList(rawOf.get('reply-to')),
 		date: parseMailDate(first('date')),
-		inReplyTo: extractMessageIds(first('in-reply-to'))[0] ?? null,
-		references: extractMessageIds((rawOf.get('references') ?? []).join(' ')),
+		inReplyTo: messageIdsIn(first('in-reply-to'))[0] ?? null,
+		references: messageIdsIn(rawOf.get('references') ?? []),
 		headers,
 		size: raw.length,
 		rawHash: sha256(raw),

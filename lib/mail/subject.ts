@@ -1,12 +1,13 @@
 /**
- * Subject lines: decoding leftovers of RFC 2047 encoded words, stripping reply / forward
- * prefixes of many mail clients and languages, building reply and forward subjects.
+ * Subject lines: cleaning (leftover RFC 2047 encoded words are decoded by encoded-words.ts),
+ * stripping reply / forward prefixes of many mail clients and languages, building reply and
+ * forward subjects.
  *
  * Pure functions, no I/O. Case references (`[#2026-000123]`) are handled in
  * lib/cases/case-number.ts; this module only knows their outer shape so that it can keep them
  * in place while stripping prefixes.
  */
-import { TextDecoder } from 'node:util';
+import { decodeEncodedWords } from './encoded-words';
 import { isWhitespace, trimEndWhile } from './trim-runs';
 
 /**
@@ -120,108 +121,6 @@ const LEADING_PREFIX_TIGHT = new RegExp(`(?:${PREFIX_SOURCE}|${TAG_SOURCE})`, 'i
 /** Outer shape of a case reference, `[#...]`, as our outgoing subjects carry it. */
 const LEADING_REFERENCE = /\[\s*#[^\]\s]{1,64}\s*\](?:\s+|$)/uy;
 const ANY_REFERENCE = /\[\s*#[^\]\s]{1,64}\s*\]/gu;
-
-// ---------------------------------------------------------------------------------------------
-// RFC 2047 encoded words
-
-const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=/g;
-
-function decodeQ(text: string): Uint8Array {
-	const bytes: number[] = [];
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i];
-		if (c === '_') bytes.push(0x20);
-		else if (c === '=' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
-			bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-			i += 2;
-		} else bytes.push(c.charCodeAt(0) & 0xff);
-	}
-	return Uint8Array.from(bytes);
-}
-
-function decodeWordBytes(encoding: string, text: string): Uint8Array | null {
-	if (encoding.toUpperCase() === 'B') {
-		if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
-		return Uint8Array.from(Buffer.from(text, 'base64'));
-	}
-	return decodeQ(text);
-}
-
-/** One decoder per charset label (null: unknown to this Node build); labels come from mail, so capped. */
-const decoders = new Map<string, TextDecoder | null>();
-
-function decoderFor(charset: string): TextDecoder | null {
-	const label = charset.toLowerCase();
-	let decoder = decoders.get(label);
-	if (decoder === undefined) {
-		try {
-			decoder = new TextDecoder(label, { fatal: false });
-		} catch {
-			decoder = null;
-		}
-		if (decoders.size < 64) decoders.set(label, decoder);
-	}
-	return decoder;
-}
-
-function decodeBytes(charset: string, bytes: Uint8Array): string | null {
-	// charset unknown to this Node build: null, the word stays as it was
-	return decoderFor(charset)?.decode(bytes) ?? null;
-}
-
-/**
- * Decodes RFC 2047 encoded words (`=?UTF-8?B?...?=`, `=?ISO-8859-1?Q?...?=`) that are still
- * present in a header value, e.g. when a header was taken raw or a sender encoded it wrongly.
- * Whitespace between adjacent encoded words is dropped (RFC 2047 §6.2); adjacent words of the
- * same charset are joined at byte level, so a multi-byte character split over two words is
- * decoded correctly. Words with an unknown charset or broken base64 stay as they are.
- */
-export function decodeEncodedWords(value: string): string {
-	if (!value.includes('=?')) return value;
-	let out = '';
-	let last = 0;
-	let pending: { charset: string; chunks: Uint8Array[]; raw: string } | null = null;
-	const flush = () => {
-		if (!pending) return;
-		const total = pending.chunks.reduce((n, c) => n + c.length, 0);
-		const joined = new Uint8Array(total);
-		let at = 0;
-		for (const c of pending.chunks) {
-			joined.set(c, at);
-			at += c.length;
-		}
-		const decoded = decodeBytes(pending.charset, joined);
-		out += decoded ?? pending.raw;
-		pending = null;
-	};
-	for (const m of value.matchAll(ENCODED_WORD)) {
-		const between = value.slice(last, m.index);
-		const charset = m[1];
-		const bytes = decodeWordBytes(m[2], m[3]);
-		if (
-			pending &&
-			/^[ \t\r\n]*$/.test(between) &&
-			bytes &&
-			pending.charset.toLowerCase() === charset.toLowerCase()
-		) {
-			pending.chunks.push(bytes);
-			pending.raw += m[0];
-		} else {
-			const adjacent = pending !== null && /^[ \t\r\n]*$/.test(between);
-			flush();
-			if (!adjacent) out += between;
-			if (bytes && decoderFor(charset) !== null) {
-				pending = { charset, chunks: [bytes], raw: m[0] };
-			} else {
-				out += m[0];
-			}
-		}
-		last = m.index + m[0].length;
-	}
-	flush();
-	out += value.slice(last);
-	return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Cleaning and prefixes

@@ -3,6 +3,8 @@
  * its thread (`threadMessageIds`, looked up by case matching) and the In-Reply-To / References
  * a reply to a mail carries (`replyThreadingHeaders`).
  */
+import { messageIdsIn } from './message-id';
+
 export interface ThreadHeaders {
 	inReplyTo?: string | string[] | null;
 	references?: string | string[] | null;
@@ -10,19 +12,6 @@ export interface ThreadHeaders {
 
 /** Default number of message ids looked up; long `References` chains are cut (newest kept). */
 export const MAX_THREAD_IDS = 50;
-
-/** Message ids in a header value, with angle brackets: `<a@b>`. */
-export function messageIdsIn(value: string | string[] | null | undefined): string[] {
-	if (value === null || value === undefined) return [];
-	const text = Array.isArray(value) ? value.join(' ') : String(value);
-	const bracketed = text.match(/<[^<>\s]+>/g);
-	if (bracketed) return bracketed;
-	// Some senders omit the brackets: take tokens that look like ids.
-	return text
-		.split(/[\s,]+/)
-		.filter((t) => /^[^<>\s@]+@[^<>\s@]+$/.test(t))
-		.map((t) => `<${t}>`);
-}
 
 /**
  * R-PLUS-4: message ids to look up, in order: `In-Reply-To` first, then `References` from

@@ -17,7 +17,7 @@ export {
 } from './config';
 export { closeAllStores, getStore, openStore, type Store, type StoreOptions } from './open-store';
 export { LATEST_SCHEMA_VERSION, type Backend } from './migrations';
-export { messageKeyOf, normalizeEmail, normalizeMessageId } from './message-keys';
+export { messageKeyOf, normalizeEmail } from './message-keys';
 export { validateFieldDefinitions, validateFieldValues } from './field-values';
 export type { WorkflowRepository } from './repositories/workflows';
 export type { OrgUnitRepository } from './repositories/org-units';

@@ -1,17 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MailCasesError } from '../errors';
-
-/**
- * A Message-ID without the angle brackets and surrounding space: `<a@b>` → `a@b`.
- * The comparison stays case-sensitive (RFC 5322 gives no case rule for the id).
- * Returns undefined for an empty id.
- */
-export function normalizeMessageId(id: string | null | undefined): string | undefined {
-	if (id === null || id === undefined) return undefined;
-	let text = String(id).trim();
-	if (text.startsWith('<') && text.endsWith('>')) text = text.slice(1, -1).trim();
-	return text === '' ? undefined : text;
-}
+import { bareMessageId } from '../mail/message-id';
 
 /**
  * The ledger key of a mail: `mid:<Message-ID>` when it has one, else `sha256:<hex>` of the raw
@@ -21,7 +10,7 @@ export function messageKeyOf(mail: {
 	messageId?: string | null;
 	raw?: Buffer | Uint8Array | string | null;
 }): string {
-	const id = normalizeMessageId(mail.messageId);
+	const id = bareMessageId(mail.messageId);
 	if (id !== undefined) return `mid:${id}`;
 	if (mail.raw !== undefined && mail.raw !== null && mail.raw.length > 0) {
 		return `sha256:${createHash('sha256').update(mail.raw).digest('hex')}`;

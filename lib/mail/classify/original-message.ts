@@ -1,4 +1,5 @@
-import { extractMessageIds, parseMessageHeaders } from '../parse-message';
+import { messageIdsIn } from '../message-id';
+import { parseMessageHeaders } from '../parse-message';
 import type { ClassifiableMessage } from '../types';
 
 /** Parts that carry the returned message or its header section. */
@@ -24,7 +25,7 @@ export function originalMessageId(message: ClassifiableMessage): string | undefi
 	return quotedMessageId(message.text, message.messageId);
 }
 
-// The value keeps its leading blanks (extractMessageIds skips them): `[ \t]*(.*)` would let two
+// The value keeps its leading blanks (messageIdsIn skips them): `[ \t]*(.*)` would let two
 // quantifiers share a run of blanks.
 const QUOTED_ID = /^[ \t>]*Message-Id:(.*)$/gim;
 
@@ -35,7 +36,7 @@ export function quotedMessageId(
 ): string | undefined {
 	if (!text) return undefined;
 	for (const match of text.matchAll(QUOTED_ID)) {
-		const id = extractMessageIds(match[1])[0];
+		const id = messageIdsIn(match[1])[0];
 		if (id && id !== ownId) return id;
 	}
 	return undefined;

@@ -4,7 +4,7 @@ import { applyCaseUpdate } from '../writes/case-update';
 import { caseLabel, insertCase, loadCase, lockCase } from '../writes/cases';
 import { linkMessageId } from '../writes/message-ids';
 import type { StoreContext } from '../context';
-import { normalizeMessageId } from '../message-keys';
+import { bareMessageId } from '../../mail/message-id';
 import { caseFromRow } from '../rows';
 import type { Activity, Case, CaseFilter, CaseInput, CaseUpdate } from '../types';
 
@@ -13,7 +13,7 @@ const MAX_THREAD_IDS = 500;
 /** Message-IDs to look up: normalised, distinct, at most MAX_THREAD_IDS. */
 function threadIds(ids: readonly string[]): string[] {
 	return [
-		...new Set(ids.map((id) => normalizeMessageId(id)).filter((id): id is string => !!id)),
+		...new Set(ids.map((id) => bareMessageId(id)).filter((id): id is string => !!id)),
 	].slice(0, MAX_THREAD_IDS);
 }
 
@@ -116,7 +116,7 @@ export class CaseRepository {
 
 	/** True when we sent a mail with this Message-ID (a mail of ours coming back, R-PLUS-3). */
 	async isOutgoingMessageId(messageId: string): Promise<boolean> {
-		const id = normalizeMessageId(messageId);
+		const id = bareMessageId(messageId);
 		if (!id) return false;
 		return await this.ctx.run('look up a Message-ID', async (db) => {
 			const row = await db

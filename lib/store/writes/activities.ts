@@ -1,7 +1,7 @@
 import { MailCasesError } from '../../errors';
 import type { StoreContext } from '../context';
 import type { Executor } from '../db-types';
-import { normalizeMessageId } from '../message-keys';
+import { bareMessageId } from '../../mail/message-id';
 import {
 	activityFromRow,
 	attachmentFromRow,
@@ -55,7 +55,7 @@ function prepareAttachments(
 			content_type:
 				(typeof a.contentType === 'string' && a.contentType.trim()) || 'application/octet-stream',
 			size,
-			content_id: normalizeMessageId(a.contentId ?? undefined) ?? null,
+			content_id: bareMessageId(a.contentId ?? undefined) ?? null,
 			content,
 		};
 	});
@@ -128,7 +128,7 @@ export async function insertActivity(
 	if (!mail || typeof mail !== 'object')
 		throw new MailCasesError('INVALID_INPUT', `${label}: activity content is missing`);
 	const attachments = prepareAttachments(ctx, label, mail.attachments);
-	const messageId = normalizeMessageId(mail.messageId) ?? null;
+	const messageId = bareMessageId(mail.messageId) ?? null;
 	const at = mail.at instanceof Date && !Number.isNaN(mail.at.getTime()) ? mail.at : ctx.now();
 	const from = checkText(
 		kind === 'note' ? (mail.author ?? mail.from) : mail.from,

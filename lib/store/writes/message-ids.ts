@@ -1,7 +1,7 @@
 import { MailCasesError } from '../../errors';
 import type { StoreContext } from '../context';
 import type { Executor } from '../db-types';
-import { normalizeMessageId } from '../message-keys';
+import { bareMessageId } from '../../mail/message-id';
 import type { Case } from '../types';
 import { caseLabel } from './cases';
 
@@ -16,7 +16,7 @@ export async function linkMessageId(
 	c: Case,
 	messageId: string,
 ): Promise<void> {
-	const id = normalizeMessageId(messageId);
+	const id = bareMessageId(messageId);
 	if (!id) throw new MailCasesError('INVALID_INPUT', `${caseLabel(c)}: empty Message-ID`);
 	const inserted = await trx
 		.insertInto('case_message_ids')

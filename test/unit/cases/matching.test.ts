@@ -1,8 +1,8 @@
 import { extractCaseNumbers } from '../../../lib/cases/case-number';
 import { pickCase, type CaseRef } from '../../../lib/cases/matching';
+import { messageIdsIn } from '../../../lib/mail/message-id';
 import {
 	MAX_THREAD_IDS,
-	messageIdsIn,
 	replyThreadingHeaders,
 	threadMessageIds,
 } from '../../../lib/mail/threading';

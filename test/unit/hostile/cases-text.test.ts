@@ -14,7 +14,7 @@ import {
 	parseDateValue,
 	parseNumberValue,
 } from '../../../lib/cases/field-values';
-import { messageIdsIn } from '../../../lib/mail/threading';
+import { messageIdsIn } from '../../../lib/mail/message-id';
 import { normalizeAddress } from '../../../lib/cases/sender-policy';
 import { parseAddressList, validMailbox } from '../../../lib/mail/address';
 import * as h from '../../support/hostile-inputs';

@@ -1,12 +1,13 @@
-import { messageKeyOf, normalizeEmail, normalizeMessageId } from '../../../lib/store';
+import { bareMessageId } from '../../../lib/mail/message-id';
+import { messageKeyOf, normalizeEmail } from '../../../lib/store';
 
 describe('message keys (R-PLUS-2)', () => {
 	test('Message-IDs lose their angle brackets and spaces, keep their case', () => {
-		expect(normalizeMessageId(' <Abc.123@Mail.Example> ')).toBe('Abc.123@Mail.Example');
-		expect(normalizeMessageId('abc@x')).toBe('abc@x');
-		expect(normalizeMessageId('<>')).toBeUndefined();
-		expect(normalizeMessageId(undefined)).toBeUndefined();
-		expect(normalizeMessageId(null)).toBeUndefined();
+		expect(bareMessageId(' <Abc.123@Mail.Example> ')).toBe('Abc.123@Mail.Example');
+		expect(bareMessageId('abc@x')).toBe('abc@x');
+		expect(bareMessageId('<>')).toBeUndefined();
+		expect(bareMessageId(undefined)).toBeUndefined();
+		expect(bareMessageId(null)).toBeUndefined();
 	});
 
 	test('the ledger key is the Message-ID, else a SHA-256 of the raw message', () => {

@@ -1,0 +1,111 @@
+/**
+ * RFC 2047 encoded words (`=?UTF-8?B?...?=`, `=?ISO-8859-1?Q?...?=`, with the RFC 2231 language
+ * suffix `=?UTF-8*de?Q?...?=`) and the charsets they declare. The one decoder of the package:
+ * the header parse (parse-message.ts) and subject cleaning (subject.ts) both use it.
+ *
+ * What it does with mail that does not follow the RFC:
+ * - Unknown charset (a label Node's TextDecoder does not know, also after trying the spellings
+ *   without `x-` and without dashes): the bytes are read as UTF-8 when they are valid UTF-8,
+ *   else as Windows-1252. Most "unknown" labels are misspellings or private names of those two,
+ *   and a person reading the subject gets words instead of `=?x-unknown?Q?...?=`.
+ * - Broken base64 (characters outside the base64 alphabet, padding in the middle): the word
+ *   stays as written. Decoding it leniently would silently drop or invent text.
+ * - Broken Q (`=` not followed by two hex digits, raw non-ASCII characters from a careless
+ *   encoder): taken as the characters written (UTF-8), `_` is a space.
+ * - Adjacent words: whitespace (blanks, tabs, line breaks of a folded header) between two
+ *   encoded words disappears (RFC 2047 §6.2); adjacent words of the same charset are joined at
+ *   byte level first, so a multi-byte character split over two words is decoded correctly.
+ *   Whitespace between a word and plain text stays.
+ * - An encoded word that never ends (`=?UTF-8?Q?...` without `?=`) stays as written. The scan
+ *   is linear in the length of the value (issue #11: test/unit/hostile).
+ */
+import { TextDecoder } from 'node:util';
+
+const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([BbQq])\?([^?]*)\?=/g;
+const ONLY_WHITESPACE = /^[ \t\r\n]*$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const windows1252 = new TextDecoder('windows-1252');
+
+/** Bytes → text: UTF-8 when they are valid UTF-8, else Windows-1252 (every byte is a character). */
+export function decodeUtf8OrWindows1252(bytes: Uint8Array): string {
+	try {
+		return utf8Strict.decode(bytes);
+	} catch {
+		return windows1252.decode(bytes);
+	}
+}
+
+/** One decoder per charset label (null: unknown); labels come from mail, so the cache is capped. */
+const decoders = new Map<string, TextDecoder | null>();
+
+function decoderFor(charset: string): TextDecoder | null {
+	const key = charset.toLowerCase();
+	let decoder = decoders.get(key);
+	if (decoder !== undefined) return decoder;
+	decoder = null;
+	for (const label of [key, key.replace(/^x-/, ''), key.replace(/[-_]/g, '')]) {
+		try {
+			decoder = new TextDecoder(label);
+			break;
+		} catch {
+			// unknown label, try the next spelling
+		}
+	}
+	if (decoders.size < 256) decoders.set(key, decoder);
+	return decoder;
+}
+
+/** Decodes bytes of a declared charset; an unknown charset is read as UTF-8 or Windows-1252. */
+export function decodeCharset(bytes: Uint8Array, charset: string): string {
+	const decoder = decoderFor(charset);
+	return decoder ? decoder.decode(bytes) : decodeUtf8OrWindows1252(bytes);
+}
+
+/** The bytes of a word's encoded text; null for broken base64 (the word then stays as written). */
+function wordBytes(encoding: string, text: string): Buffer | null {
+	if (encoding === 'b' || encoding === 'B') {
+		return BASE64.test(text) ? Buffer.from(text, 'base64') : null;
+	}
+	// Q: `_` is a space, `=XX` a byte, anything else the character itself (as UTF-8)
+	const parts: Buffer[] = [];
+	let last = 0;
+	for (const match of text.matchAll(/=([0-9A-Fa-f]{2})/g)) {
+		parts.push(Buffer.from(text.slice(last, match.index).replace(/_/g, ' '), 'utf8'));
+		parts.push(Buffer.from([parseInt(match[1], 16)]));
+		last = match.index + match[0].length;
+	}
+	parts.push(Buffer.from(text.slice(last).replace(/_/g, ' '), 'utf8'));
+	return Buffer.concat(parts);
+}
+
+/** Decodes the RFC 2047 encoded words in a header value (see the module comment). */
+export function decodeEncodedWords(value: string): string {
+	if (!value.includes('=?')) return value;
+	let out = '';
+	let last = 0;
+	/** The run of adjacent decoded words of one charset not yet written out (empty after text). */
+	const run = { charset: '', parts: [] as Buffer[] };
+	const flush = () => {
+		if (run.parts.length) out += decodeCharset(Buffer.concat(run.parts), run.charset);
+		run.parts = [];
+	};
+	for (const match of value.matchAll(ENCODED_WORD)) {
+		const between = value.slice(last, match.index);
+		const charset = match[1].toLowerCase();
+		const bytes = wordBytes(match[2], match[3]);
+		const adjacent = run.parts.length > 0 && ONLY_WHITESPACE.test(between);
+		if (!adjacent || !bytes || run.charset !== charset) flush();
+		if (!adjacent) out += between;
+		if (bytes) {
+			run.charset = charset;
+			run.parts.push(bytes);
+		} else {
+			out += match[0];
+		}
+		last = match.index + match[0].length;
+	}
+	flush();
+	return out + value.slice(last);
+}
