@@ -45,7 +45,13 @@ afterEach(async () => fx.close());
 describe('R-PROC-6a the forward', () => {
 	test('Fwd subject, loop header, Resent-* fields with the clock', async () => {
 		const result = await forward();
-		expect(result).toMatchObject({ kind: 'forwarded', to: ['extern@partner.example'], subject: 'Fwd: Frage' });
+		expect(result).toMatchObject({
+			kind: 'forwarded',
+			to: ['extern@partner.example'],
+			subject: 'Fwd: Frage',
+			accepted: ['extern@partner.example'],
+			from: 'system@firma.example',
+		});
 		const sent = sender.sent[0];
 		expect(sent.headers).toMatchObject({
 			[LOOP_HEADER]: expect.any(String),

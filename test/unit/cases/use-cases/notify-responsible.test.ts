@@ -35,6 +35,7 @@ describe('R-PROC-3 the notification', () => {
 		expect(result).toMatchObject({
 			kind: 'notified',
 			recipients: ['agent@firma.example'],
+			accepted: ['agent@firma.example'],
 			orgUnit: { id: fx.service.id },
 			case: { id: kase.id },
 			from: 'system@firma.example',
