@@ -1,15 +1,8 @@
-import type {
-	IExecuteFunctions,
-	ILoadOptionsFunctions,
-	INodeExecutionData,
-	INodePropertyOptions,
-	INodeType,
-} from 'n8n-workflow';
-import { toNodeError } from '../shared/errors';
-import { storeFor } from '../shared/store';
+import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { router } from './actions/router';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
 import { description } from './description';
+import { loadOptions } from './methods/load-options';
 
 /**
  * R-PROC-6b: opens a case from a mail that matched no case — in an active case workflow,
@@ -23,36 +16,7 @@ export class CreateCaseFromMail implements INodeType {
 
 	methods = {
 		credentialTest: { mailCasesStoreTest },
-		loadOptions: {
-			/** R-PROC-6b: only ACTIVE workflows can start a case. */
-			async getActiveWorkflows(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				try {
-					const store = await storeFor(this);
-					return (await store.workflows.list({ activeOnly: true })).map((w) => ({
-						name: w.name,
-						value: w.name,
-						description: w.fields.length
-							? `Fields: ${w.fields.map((f) => f.name).join(', ')}`
-							: 'No form fields',
-					}));
-				} catch (error) {
-					throw toNodeError(this.getNode(), error);
-				}
-			},
-			/** Org units and roles of the org chart. */
-			async getOrgUnits(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				try {
-					const store = await storeFor(this);
-					return (await store.orgUnits.list()).map((u) => ({
-						name: `${u.name} (${u.kind === 'role' ? 'Role' : 'Org Unit'})`,
-						value: u.name,
-						description: `${u.members.length} member${u.members.length === 1 ? '' : 's'}`,
-					}));
-				} catch (error) {
-					throw toNodeError(this.getNode(), error);
-				}
-			},
-		},
+		loadOptions,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
