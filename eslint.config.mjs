@@ -1,8 +1,61 @@
 // n8n's community-node rules (@n8n/node-cli), in the variant without n8n Cloud support: this
 // package is for self-hosted n8n because it needs runtime dependencies (mail protocols, MIME,
 // database drivers). Deviations, each with its reason:
+import { readdirSync } from 'node:fs';
 import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
 import regexpPlugin from 'eslint-plugin-regexp';
+
+const root = import.meta.dirname;
+
+/**
+ * Issue #12.4, "arrows point one way" (CONTRIBUTING.md, Layers): what each part may import.
+ * lib/ bottom to top: errors.ts and secret-echo.ts, mail, intake, protocols, store, cases;
+ * a layer imports only layers below it. Then nodes/shared, then each node's own folder;
+ * credentials/ stand beside the nodes. Paths are resolved (import-x with the TypeScript
+ * resolver that @n8n/node-cli's config registers), so `../..` tricks do not get around it.
+ */
+const LIB_LAYERS = ['mail', 'intake', 'protocols', 'store', 'cases'];
+const nodeFolders = readdirSync(`${root}/nodes`, { withFileTypes: true })
+	.filter((entry) => entry.isDirectory() && entry.name !== 'shared')
+	.map((entry) => entry.name);
+const layerZones = [
+	{
+		target: './lib',
+		from: ['./nodes', './credentials'],
+		message: 'lib/ is the engine: it knows nothing of the n8n adapters in nodes/ and credentials/.',
+	},
+	{
+		target: ['./lib/errors.ts', './lib/secret-echo.ts'],
+		from: LIB_LAYERS.map((layer) => `./lib/${layer}`),
+		message: 'lib/errors.ts and lib/secret-echo.ts are the bottom layer of lib/.',
+	},
+	...LIB_LAYERS.slice(0, -1).map((layer, index) => {
+		const below = ['errors.ts', ...LIB_LAYERS.slice(0, index)].map((name) => `lib/${name}`);
+		return {
+			target: `./lib/${layer}`,
+			from: LIB_LAYERS.slice(index + 1).map((above) => `./lib/${above}`),
+			message: `lib/${layer} may import only the layers below it (${below.join(', ')}); see CONTRIBUTING.md, Layers.`,
+		};
+	}),
+	{
+		target: './credentials',
+		from: './nodes',
+		message: 'Credentials do not import nodes.',
+	},
+	{
+		target: './nodes/shared',
+		from: './nodes',
+		except: ['./shared'],
+		message: 'nodes/shared is used by the nodes and imports none of them.',
+	},
+	...nodeFolders.map((name) => ({
+		target: `./nodes/${name}`,
+		from: './nodes',
+		except: [`./${name}`, './shared'],
+		message:
+			"A node never imports another node's folder; move what several nodes share to nodes/shared/.",
+	})),
+];
 
 export default [
 	...configWithoutCloudSupport,
@@ -49,6 +102,29 @@ export default [
 			// lib/ is the engine and knows nothing of n8n; it throws MailCasesError, and the
 			// adapters in nodes/ map those to NodeApiError / NodeOperationError.
 			'@n8n/community-nodes/require-node-api-error': 'off',
+		},
+	},
+	{
+		files: ['lib/**/*.ts', 'nodes/**/*.ts', 'credentials/**/*.ts'],
+		rules: {
+			'import-x/no-restricted-paths': ['error', { basePath: root, zones: layerZones }],
+		},
+	},
+	{
+		files: ['lib/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['n8n-workflow', 'n8n-workflow/*', 'n8n-core', 'n8n-core/*', '@n8n/*'],
+							message:
+								'lib/ imports nothing of n8n: it throws MailCasesError and the adapters in nodes/ map it.',
+						},
+					],
+				},
+			],
 		},
 	},
 	{
