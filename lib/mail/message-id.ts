@@ -48,6 +48,16 @@ export function bracketedMessageId(value: string | null | undefined): string | n
 }
 
 /**
+ * A Message-ID we write (Message-ID, In-Reply-To, References of an outgoing mail), bracketed;
+ * null when it is empty or has white space or angle brackets inside. Stricter than
+ * bracketedMessageId: what we send must be one well-formed id, not the best reading of one.
+ */
+export function writableMessageId(id: string): string | null {
+	const bare = id.trim().replace(/^<|>$/g, '');
+	return !bare || /[\s<>]/.test(bare) ? null : `<${bare}>`;
+}
+
+/**
  * A Message-ID as the store keeps it: surrounding space and one pair of angle brackets
  * removed (`<a@b>` → `a@b`); undefined for an empty id.
  */

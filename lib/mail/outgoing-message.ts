@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import { MailCasesError } from '../errors';
 import { validMailbox } from './address';
+import { writableMessageId } from './message-id';
 
 /** An address as the composer takes it. */
 export interface MailAddress {
@@ -131,14 +132,13 @@ function flatten(list: Parsed[]): Array<{ address: string; name?: string }> {
 	return out;
 }
 
-function normaliseMessageId(what: string, id: string): string {
+function checkedMessageId(what: string, id: string): string {
 	noLineBreak(what, id);
-	const trimmed = id.trim();
-	const bare = trimmed.replace(/^<|>$/g, '');
-	if (!bare || /[\s<>]/.test(bare)) {
-		throw new MailCasesError('INVALID_INPUT', `${what} "${trimmed}" is not a valid Message-ID.`);
+	const written = writableMessageId(id);
+	if (!written) {
+		throw new MailCasesError('INVALID_INPUT', `${what} "${id.trim()}" is not a valid Message-ID.`);
 	}
-	return `<${bare}>`;
+	return written;
 }
 
 function idList(what: string, value: string | string[] | undefined): string[] {
@@ -147,7 +147,7 @@ function idList(what: string, value: string | string[] | undefined): string[] {
 	const ids: string[] = [];
 	for (const part of parts) {
 		noLineBreak(what, part);
-		for (const token of part.split(/[\s,]+/)) if (token) ids.push(normaliseMessageId(what, token));
+		for (const token of part.split(/[\s,]+/)) if (token) ids.push(checkedMessageId(what, token));
 	}
 	return ids;
 }
@@ -196,9 +196,9 @@ export function buildOutgoingMessage(input: OutgoingMessageInput): OutgoingMessa
 		html: input.html || undefined,
 		attachments: input.attachments ?? [],
 		headers,
-		inReplyTo: input.inReplyTo ? normaliseMessageId('In-Reply-To', input.inReplyTo) : undefined,
+		inReplyTo: input.inReplyTo ? checkedMessageId('In-Reply-To', input.inReplyTo) : undefined,
 		references: idList('References', input.references),
-		messageId: input.messageId ? normaliseMessageId('Message-ID', input.messageId) : newMessageId(from.address),
+		messageId: input.messageId ? checkedMessageId('Message-ID', input.messageId) : newMessageId(from.address),
 	};
 }
 

@@ -1,4 +1,9 @@
-import { bareMessageId, bracketedMessageId, messageIdsIn } from '../../../lib/mail/message-id';
+import {
+	bareMessageId,
+	bracketedMessageId,
+	messageIdsIn,
+	writableMessageId,
+} from '../../../lib/mail/message-id';
 
 /** The one Message-ID module (lib/mail/message-id.ts): bracketed for headers, bare for the store. */
 describe('Message-IDs', () => {
@@ -33,5 +38,15 @@ describe('Message-IDs', () => {
 		expect(messageIdsIn('Your message of Tue')).toEqual([]);
 		expect(messageIdsIn('')).toEqual([]);
 		expect(messageIdsIn(null)).toEqual([]);
+	});
+});
+
+describe('Message-IDs we write', () => {
+	test('writableMessageId: one well-formed id, bracketed, or null', () => {
+		expect(writableMessageId(' <a@b> ')).toBe('<a@b>');
+		expect(writableMessageId('a@b')).toBe('<a@b>');
+		expect(writableMessageId('<>')).toBeNull();
+		expect(writableMessageId('<a b@c>')).toBeNull();
+		expect(writableMessageId('<a@b><c@d>')).toBeNull();
 	});
 });
