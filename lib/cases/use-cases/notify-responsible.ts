@@ -46,9 +46,9 @@ interface Outcome {
 
 export type NotifyResponsibleResult =
 	| (Outcome & { kind: 'notified'; messageId: string; subject: string; from: string } & Pick<
-			SentMail,
-			'accepted' | 'rejected'
-	  >)
+				SentMail,
+				'accepted' | 'rejected'
+			>)
 	| (Outcome & { kind: 'alreadySent'; messageId?: string; reason: string })
 	| (Outcome & { kind: 'skipped'; reason: string });
 
@@ -76,7 +76,10 @@ export async function notifyResponsible(
 	const { store, sender, systemId } = deps;
 	const caseNumber = input.caseNumber.trim();
 	if (!caseNumber)
-		throw new MailCasesError('INVALID_INPUT', 'No case number: set "Case Number" (the item has no case.number)');
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			'No case number: set "Case Number" (the item has no case.number)',
+		);
 	const theCase = await store.cases.requireByNumber(caseNumber);
 	const unit = await store.orgUnits.get(theCase.responsibleOrgUnitId);
 	if (!unit)
@@ -84,7 +87,9 @@ export async function notifyResponsible(
 			'NOT_FOUND',
 			`Case ${caseNumber}: its responsible org unit ${theCase.responsibleOrgUnitId} does not exist`,
 		);
-	const extra = parseRecipients('Additional Recipients', input.additionalRecipients).map((a) => a.address);
+	const extra = parseRecipients('Additional Recipients', input.additionalRecipients).map(
+		(a) => a.address,
+	);
 	const recipients = recipientsOf(unit, extra, input);
 	const outcome: Outcome = { case: theCase, orgUnit: unit, recipients };
 	if (recipients.length === 0) {
@@ -93,7 +98,12 @@ export async function notifyResponsible(
 				'INVALID_INPUT',
 				`Case ${caseNumber}: ${unit.kind === 'role' ? 'role' : 'org unit'} "${unit.name}" has no members with an e-mail address, so nobody can be notified. Add members or Additional Recipients.`,
 			);
-		return { kind: 'skipped', ...outcome, reason: 'The sender of the mail is the only one to notify', recipients };
+		return {
+			kind: 'skipped',
+			...outcome,
+			reason: 'The sender of the mail is the only one to notify',
+			recipients,
+		};
 	}
 
 	let mailKey: string | undefined;
@@ -103,32 +113,41 @@ export async function notifyResponsible(
 		mailKey = undefined; // no way to recognise the mail again: notify without the once-only check
 	}
 	const messageId = mailKey
-		? notificationMessageId({ systemId, mailKey, caseId: theCase.id, fromAddress: sender.from.address })
+		? notificationMessageId({
+				systemId,
+				mailKey,
+				caseId: theCase.id,
+				fromAddress: sender.from.address,
+			})
 		: undefined;
-	const result = await sendOnce(sender, recordedOnCase(store.cases, theCase, messageId), async () => {
-		const composed = composeNotification({
-			caseNumber: theCase.number,
-			caseTitle: theCase.title,
-			responsibleName: unit.name,
-			mail: input.mail,
-			language: input.language,
-			excerptLength: input.excerptLength,
-			subject: input.subject,
-			referenceKey: await store.caseReferenceKey(),
-		});
-		return buildOutgoingMessage({
-			from: sender.from,
-			to: recipients,
-			replyTo: input.replyTo || undefined,
-			subject: composed.subject,
-			text: composed.text,
-			html: composed.html,
-			headers: autoHeaders(systemId),
-			inReplyTo: composed.inReplyTo,
-			references: composed.references,
-			messageId,
-		});
-	});
+	const result = await sendOnce(
+		sender,
+		recordedOnCase(store.cases, theCase, messageId),
+		async () => {
+			const composed = composeNotification({
+				caseNumber: theCase.number,
+				caseTitle: theCase.title,
+				responsibleName: unit.name,
+				mail: input.mail,
+				language: input.language,
+				excerptLength: input.excerptLength,
+				subject: input.subject,
+				referenceKey: await store.caseReferenceKey(),
+			});
+			return buildOutgoingMessage({
+				from: sender.from,
+				to: recipients,
+				replyTo: input.replyTo || undefined,
+				subject: composed.subject,
+				text: composed.text,
+				html: composed.html,
+				headers: autoHeaders(systemId),
+				inReplyTo: composed.inReplyTo,
+				references: composed.references,
+				messageId,
+			});
+		},
+	);
 	if (result.kind !== 'sent')
 		return {
 			kind: 'alreadySent',

@@ -53,9 +53,15 @@ interface Outcome {
 }
 
 export type SendOnCaseResult =
-	| ({ kind: 'sent'; messageId: string } & Pick<SentMail, 'accepted' | 'rejected' | 'response'> & Outcome)
+	| ({ kind: 'sent'; messageId: string } & Pick<SentMail, 'accepted' | 'rejected' | 'response'> &
+			Outcome)
 	| ({ kind: 'alreadySent'; reason: string; messageId: string } & Outcome)
-	| ({ kind: 'skipped'; skipped: ReplySkipReason | 'rate-limited'; reason: string; limit?: ReplyLimit } & Outcome);
+	| ({
+			kind: 'skipped';
+			skipped: ReplySkipReason | 'rate-limited';
+			reason: string;
+			limit?: ReplyLimit;
+	  } & Outcome);
 
 function checkInput(input: SendOnCaseInput): void {
 	const { caseNumber, sendOnceKey } = input;
@@ -70,9 +76,15 @@ function checkInput(input: SendOnCaseInput): void {
 			'"Message-ID" and "Send Once Per" cannot be used together: Send Once Per sets the Message-ID itself',
 		);
 	if (caseNumber === '')
-		throw new MailCasesError('INVALID_INPUT', '"Record on Case" is empty: no case number to record the mail on');
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			'"Record on Case" is empty: no case number to record the mail on',
+		);
 	if (sendOnceKey === '')
-		throw new MailCasesError('INVALID_INPUT', '"Send Once Per" is empty: no key to send the mail once for');
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			'"Send Once Per" is empty: no key to send the mail once for',
+		);
 	checkReplyOptions(input);
 }
 
@@ -113,7 +125,11 @@ export async function sendOnCase(
 	};
 	const once =
 		store && theCase
-			? recordedOnCase(store.cases, theCase, input.sendOnceKey !== undefined ? messageId : undefined)
+			? recordedOnCase(
+					store.cases,
+					theCase,
+					input.sendOnceKey !== undefined ? messageId : undefined,
+				)
 			: undefined;
 	const result = await sendOnce(sender, once, async () => {
 		let to = input.to;
@@ -141,7 +157,8 @@ export async function sendOnCase(
 	if (result.kind === 'alreadySent')
 		return {
 			kind: 'alreadySent',
-			reason: 'A mail with this Message-ID was sent for this "Send Once Per" key before; not sent again',
+			reason:
+				'A mail with this Message-ID was sent for this "Send Once Per" key before; not sent again',
 			messageId: messageId!,
 			...outcome,
 		};

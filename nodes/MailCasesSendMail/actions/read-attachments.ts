@@ -9,10 +9,16 @@ export async function readAttachments(
 	names: string,
 ): Promise<OutgoingAttachment[]> {
 	const result: OutgoingAttachment[] = [];
-	for (const name of names.split(',').map((n) => n.trim()).filter(Boolean)) {
+	for (const name of names
+		.split(',')
+		.map((n) => n.trim())
+		.filter(Boolean)) {
 		const item = ctx.getInputData()[itemIndex];
 		if (!item.binary?.[name]) {
-			throw new MailCasesError('INVALID_INPUT', `The input item has no binary property "${name}" to attach.`);
+			throw new MailCasesError(
+				'INVALID_INPUT',
+				`The input item has no binary property "${name}" to attach.`,
+			);
 		}
 		const meta = ctx.helpers.assertBinaryData(itemIndex, name);
 		const content = await ctx.helpers.getBinaryDataBuffer(itemIndex, name);

@@ -29,12 +29,17 @@ export async function send(
 	sender: MailSender,
 	context: SendContext,
 ): Promise<INodeExecutionData> {
-	const param = (name: string, fallback?: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
+	const param = (name: string, fallback?: unknown) =>
+		ctx.getNodeParameter(name, itemIndex, fallback);
 	const format = param('emailFormat') as string;
 	const options = param('options', {}) as SendOptions;
 	const { attachments, headers, ...rest } = options;
 	const header = headers?.header ?? [];
-	const { kind, case: onCase, ...result } = await sendOnCase(
+	const {
+		kind,
+		case: onCase,
+		...result
+	} = await sendOnCase(
 		{ ...context, sender },
 		{
 			...rest,

@@ -21,10 +21,12 @@ export async function notify(
 	const mail = await mailFromItem(ctx, itemIndex);
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as NotifyOptions;
 	const caseNumber = String(ctx.getNodeParameter('caseNumber', itemIndex, '') ?? '').trim();
-	const { kind, case: theCase, orgUnit, ...result } = await notifyResponsible(
-		{ store, sender, systemId },
-		{ ...options, mail, caseNumber },
-	);
+	const {
+		kind,
+		case: theCase,
+		orgUnit,
+		...result
+	} = await notifyResponsible({ store, sender, systemId }, { ...options, mail, caseNumber });
 	const notification = {
 		caseNumber,
 		caseId: theCase.id,

@@ -12,7 +12,10 @@ let sender: RecordingSender;
 let opened: number;
 let reads: number;
 const now = new Date('2026-03-01T10:00:00Z');
-const forward = (input: Partial<ForwardMailInput> = {}, incoming = mail({ subject: 'Frage', text: 'Hallo' })) =>
+const forward = (
+	input: Partial<ForwardMailInput> = {},
+	incoming = mail({ subject: 'Frage', text: 'Hallo' }),
+) =>
 	forwardMail(
 		{
 			sender,
@@ -68,17 +71,37 @@ describe('R-PROC-6a the forward', () => {
 	});
 
 	test('as attachment: the original message as message/rfc822', async () => {
-		await forward({ mode: 'attachment' }, mail({ subject: 'Frage', raw: Buffer.from('Subject: Frage\r\n\r\nHallo\r\n') }));
+		await forward(
+			{ mode: 'attachment' },
+			mail({ subject: 'Frage', raw: Buffer.from('Subject: Frage\r\n\r\nHallo\r\n') }),
+		);
 		expect(sender.sent[0].attachments).toMatchObject([{ contentType: 'message/rfc822' }]);
 	});
 });
 
 describe('refused before the mail is read', () => {
 	test.each<[Partial<ForwardMailInput>, string]>([
-		[{ received: { mailbox: 'IMAPS imap.firma.example:993 as Service@Firma.example, folder INBOX' }, forwardTo: 'service@firma.example' }, 'service@firma.example'],
-		[{ received: { deliveredTo: ['info@firma.example'] }, forwardTo: 'a@partner.example, INFO@firma.example' }, 'INFO@firma.example'],
+		[
+			{
+				received: {
+					mailbox: 'IMAPS imap.firma.example:993 as Service@Firma.example, folder INBOX',
+				},
+				forwardTo: 'service@firma.example',
+			},
+			'service@firma.example',
+		],
+		[
+			{
+				received: { deliveredTo: ['info@firma.example'] },
+				forwardTo: 'a@partner.example, INFO@firma.example',
+			},
+			'INFO@firma.example',
+		],
 		[{ forwardTo: 'system@firma.example' }, 'system@firma.example'],
-		[{ ownAddresses: 'alias@firma.example', forwardTo: 'alias@firma.example' }, 'alias@firma.example'],
+		[
+			{ ownAddresses: 'alias@firma.example', forwardTo: 'alias@firma.example' },
+			'alias@firma.example',
+		],
 	])('own address %#: LOOP_DETECTED', async (input, named) => {
 		const error = await mailCasesError(forward(input));
 		expect(error.code).toBe('LOOP_DETECTED');
@@ -88,7 +111,9 @@ describe('refused before the mail is read', () => {
 	});
 
 	test('no forwarding address', async () => {
-		expect(await mailCasesError(forward({ forwardTo: ' ' }))).toMatchObject({ code: 'INVALID_INPUT' });
+		expect(await mailCasesError(forward({ forwardTo: ' ' }))).toMatchObject({
+			code: 'INVALID_INPUT',
+		});
 	});
 });
 
@@ -98,7 +123,9 @@ describe('R-PLUS-2 Forward Once', () => {
 		await forward({}, incoming);
 		const again = await forward({ forwardTo: 'EXTERN@partner.example' }, incoming);
 		expect(again).toMatchObject({ kind: 'alreadySent', forwardedAt: expect.any(Date) });
-		expect(await forward({ forwardTo: 'zweite@partner.example' }, incoming)).toMatchObject({ kind: 'forwarded' });
+		expect(await forward({ forwardTo: 'zweite@partner.example' }, incoming)).toMatchObject({
+			kind: 'forwarded',
+		});
 		expect(sender.sent).toHaveLength(2);
 	});
 
@@ -118,7 +145,9 @@ describe('R-PLUS-2 Forward Once', () => {
 	});
 
 	test('a mail without Message-ID and raw hash cannot be forwarded once: INVALID_INPUT', async () => {
-		expect(await mailCasesError(forward({}, mail({ messageId: null })))).toMatchObject({ code: 'INVALID_INPUT' });
+		expect(await mailCasesError(forward({}, mail({ messageId: null })))).toMatchObject({
+			code: 'INVALID_INPUT',
+		});
 		expect(sender.sent).toHaveLength(0);
 	});
 });

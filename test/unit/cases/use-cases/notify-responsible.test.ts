@@ -24,7 +24,10 @@ const notify = (input: Partial<NotifyResponsibleInput> = {}) =>
 
 beforeEach(async () => {
 	fx = await openFixture();
-	kase = await fx.store.cases.create({ workflowId: fx.workflow.id, responsibleOrgUnitId: fx.service.id });
+	kase = await fx.store.cases.create({
+		workflowId: fx.workflow.id,
+		responsibleOrgUnitId: fx.service.id,
+	});
 	sender = recordingSender();
 });
 afterEach(async () => fx.close());
@@ -45,7 +48,9 @@ describe('R-PROC-3 the notification', () => {
 		expect(reference).toMatchObject({ number: kase.number, signature: 'valid' });
 		expect(sent.headers).toMatchObject({ 'Auto-Submitted': 'auto-generated' });
 		expect(result.kind === 'notified' && result.messageId).toMatch(/^<mail-cases\.notify\./);
-		expect(await fx.store.cases.findCaseByMessageIds([sent.messageId])).toMatchObject({ id: kase.id });
+		expect(await fx.store.cases.findCaseByMessageIds([sent.messageId])).toMatchObject({
+			id: kase.id,
+		});
 	});
 
 	test('Additional Recipients once each (ignoring case); the sender is left out unless asked', async () => {
@@ -54,14 +59,24 @@ describe('R-PROC-3 the notification', () => {
 			additionalRecipients: 'chef@firma.example, AGENT@firma.example, chef@FIRMA.example',
 		};
 		expect(await notify(input)).toMatchObject({ recipients: ['chef@firma.example'] });
-		expect(await notify({ ...input, mail: mail({ fromAddress: 'Agent@Firma.example' }), includeSender: true })).toMatchObject({
+		expect(
+			await notify({
+				...input,
+				mail: mail({ fromAddress: 'Agent@Firma.example' }),
+				includeSender: true,
+			}),
+		).toMatchObject({
 			recipients: ['agent@firma.example', 'chef@firma.example'],
 		});
 	});
 
 	test('the sender is the only one to notify: skipped, nothing sent', async () => {
 		const result = await notify({ mail: mail({ fromAddress: 'agent@firma.example' }) });
-		expect(result).toMatchObject({ kind: 'skipped', recipients: [], reason: 'The sender of the mail is the only one to notify' });
+		expect(result).toMatchObject({
+			kind: 'skipped',
+			recipients: [],
+			reason: 'The sender of the mail is the only one to notify',
+		});
 		expect(sender.sent).toHaveLength(0);
 	});
 });
@@ -72,7 +87,9 @@ describe('R-PLUS-2 the same mail processed again', () => {
 		const first = await notify({ mail: incoming });
 		const again = await notify({ mail: incoming });
 		expect(again).toMatchObject({ kind: 'alreadySent', recipients: ['agent@firma.example'] });
-		expect(again.kind === 'alreadySent' && again.messageId).toBe(first.kind === 'notified' && first.messageId);
+		expect(again.kind === 'alreadySent' && again.messageId).toBe(
+			first.kind === 'notified' && first.messageId,
+		);
 		expect(sender.sent).toHaveLength(1);
 	});
 
@@ -93,20 +110,29 @@ describe('R-PLUS-2 the same mail processed again', () => {
 
 describe('refused', () => {
 	test('no case number', async () => {
-		expect(await mailCasesError(notify({ caseNumber: '  ' }))).toMatchObject({ code: 'INVALID_INPUT' });
+		expect(await mailCasesError(notify({ caseNumber: '  ' }))).toMatchObject({
+			code: 'INVALID_INPUT',
+		});
 	});
 
 	test('a case that does not exist', async () => {
-		expect(await mailCasesError(notify({ caseNumber: '1999-000001' }))).toMatchObject({ code: 'NOT_FOUND' });
+		expect(await mailCasesError(notify({ caseNumber: '1999-000001' }))).toMatchObject({
+			code: 'NOT_FOUND',
+		});
 	});
 
 	test('an org unit without members and no Additional Recipients', async () => {
 		const empty = await fx.store.orgUnits.create({ name: 'Leer', kind: 'role', members: [] });
-		const lonely = await fx.store.cases.create({ workflowId: fx.workflow.id, responsibleOrgUnitId: empty.id });
+		const lonely = await fx.store.cases.create({
+			workflowId: fx.workflow.id,
+			responsibleOrgUnitId: empty.id,
+		});
 		const error = await mailCasesError(notify({ caseNumber: lonely.number }));
 		expect(error.code).toBe('INVALID_INPUT');
 		expect(error.message).toMatch(/role "Leer" has no members with an e-mail address/);
-		expect(await notify({ caseNumber: lonely.number, additionalRecipients: 'chef@firma.example' })).toMatchObject({
+		expect(
+			await notify({ caseNumber: lonely.number, additionalRecipients: 'chef@firma.example' }),
+		).toMatchObject({
 			kind: 'notified',
 			recipients: ['chef@firma.example'],
 		});
