@@ -56,5 +56,5 @@ export async function addMail(
 			...fieldPlanJson(r.fields),
 			changed: changes.map(fieldChangeJson),
 		} as IDataObject;
-	return { json, ...(item.binary ? { binary: item.binary } : {}), pairedItem: { item: i } };
+	return { json, ...(item.binary ? { binary: item.binary } : {}) };
 }

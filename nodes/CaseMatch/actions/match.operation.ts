@@ -44,11 +44,7 @@ export async function match(ctx: IExecuteFunctions, i: number, store: Store): Pr
 	);
 	const out = (output: 0 | 1, json: IDataObject): MatchResult => ({
 		output,
-		item: {
-			json: { ...item.json, ...json },
-			...(item.binary ? { binary: item.binary } : {}),
-			pairedItem: { item: i },
-		},
+		item: { json: { ...item.json, ...json }, ...(item.binary ? { binary: item.binary } : {}) },
 	});
 	if (!r.matched) {
 		const { reason, message: reasonMessage, caseNumbers, caseNumber } = r;

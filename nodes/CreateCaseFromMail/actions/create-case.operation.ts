@@ -36,7 +36,7 @@ export async function createCase(
 	);
 	const out = (output: 0 | 1, json: IDataObject): CreateCaseResult => ({
 		output,
-		item: { json: { ...item.json, ...json }, binary: item.binary, pairedItem: { item: itemIndex } },
+		item: { json: { ...item.json, ...json }, binary: item.binary },
 	});
 	if (r.kind === 'automatic-mail') return out(1, { skipped: { reason: r.message, ...r.verdict } });
 	if (r.kind === 'processed-before') {
