@@ -42,7 +42,10 @@ function workflowOption(workflow: Workflow, valueBy: OptionValue): INodeProperty
  * The case workflows dropdown: only active ones (those that can start a case, R-PROC-6b) or
  * every one (marked "(inactive)").
  */
-export function workflowOptions(options: { activeOnly: boolean; valueBy: OptionValue }): LoadOptions {
+export function workflowOptions(options: {
+	activeOnly: boolean;
+	valueBy: OptionValue;
+}): LoadOptions {
 	return async function (this: ILoadOptionsFunctions) {
 		return await loadFromStore(this, async (store) =>
 			(await store.workflows.list({ activeOnly: options.activeOnly })).map((w) =>

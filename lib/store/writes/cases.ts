@@ -42,7 +42,6 @@ export function counterScope(format: string, year: number): string {
 	return formatHasYear(format) ? `${canonical}@${year}` : canonical;
 }
 
-
 /**
  * Creates a case inside the caller's transaction. The number comes from a counter row per
  * (format, year) that is incremented in this same transaction: PostgreSQL locks the row

@@ -26,7 +26,7 @@ describe('encoded words', () => {
 		['no encoded words =? here', 'no encoded words =? here'],
 		// raw non-ASCII inside a Q word (broken encoders) is kept
 		['=?UTF-8?Q?Gr=C3=BC=C3=9Fe_😀?=', 'Grüße 😀'],
-		])('%s → %s', (input, expected) => {
+	])('%s → %s', (input, expected) => {
 		expect(decodeEncodedWords(input)).toBe(expected);
 	});
 
@@ -54,7 +54,6 @@ describe('encoded words', () => {
 		expect(decodeEncodedWords('=?KOI8-R?B?8NLJ18XU?=')).toBe('Привет');
 		expect(decodeEncodedWords('=?Shift_JIS?B?g2WDWINn?=')).toBe('テスト');
 	});
-
 });
 
 describe('encoded words that do not follow the RFC', () => {
