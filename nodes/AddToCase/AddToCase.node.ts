@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
-import { router } from './actions/router';
+import { runPerItem } from '../shared/run-per-item';
+import { storeResource } from '../shared/resources';
+import { addMail } from './actions/add-mail.operation';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
 import { description } from './description';
 
@@ -13,6 +15,9 @@ export class AddToCase implements INodeType {
 	methods = { credentialTest: { mailCasesStoreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		return await runPerItem(this, {
+			resources: { store: storeResource(this) },
+			item: async (i, r) => await addMail(this, i, await r.store()),
+		});
 	}
 }

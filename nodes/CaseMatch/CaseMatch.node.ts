@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
-import { router } from './actions/router';
+import { runPerItem } from '../shared/run-per-item';
+import { storeResource } from '../shared/resources';
+import { match } from './actions/match.operation';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
 import { description } from './description';
 
@@ -10,6 +12,11 @@ export class CaseMatch implements INodeType {
 	methods = { credentialTest: { mailCasesStoreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		// output 0 = matched (with `case`), output 1 = unmatched (with `reason`); error items on output 0
+		return await runPerItem(this, {
+			outputs: 2,
+			resources: { store: storeResource(this) },
+			item: async (i, r) => await match(this, i, await r.store()),
+		});
 	}
 }

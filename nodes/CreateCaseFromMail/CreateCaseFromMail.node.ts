@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
-import { router } from './actions/router';
+import { runPerItem } from '../shared/run-per-item';
+import { storeResource } from '../shared/resources';
+import { createCase } from './actions/create-case.operation';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
 import { description } from './description';
 import { loadOptions } from './methods/load-options';
@@ -20,6 +22,12 @@ export class CreateCaseFromMail implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return router.call(this);
+		const systemId = this.getInstanceId();
+		// output 0 = cases (and error items), output 1 = skipped mails
+		return await runPerItem(this, {
+			outputs: 2,
+			resources: { store: storeResource(this) },
+			item: async (i, r) => await createCase(this, i, await r.store(), systemId),
+		});
 	}
 }

@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
-import { router } from './actions/router';
+import { runPerItem } from '../shared/run-per-item';
+import { senderResource, storeResource } from '../shared/resources';
+import { forward } from './actions/forward.operation';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
 import { description } from './description';
 
@@ -15,6 +17,11 @@ export class ForwardMail implements INodeType {
 	methods = { credentialTest: { mailCasesStoreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return router.call(this);
+		const systemId = this.getInstanceId();
+		// one sender for all items; the store is opened only when an item needs the ledger ("Forward Once per Mail")
+		return await runPerItem(this, {
+			resources: { sender: senderResource(this, { systemMail: true }), store: storeResource(this) },
+			item: async (i, r) => await forward(this, i, await r.sender(), r.store, systemId),
+		});
 	}
 }

@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
-import { router } from './actions/router';
+import { runPerItem } from '../shared/run-per-item';
+import { storeResource } from '../shared/resources';
+import { hintEmbeddedStore, runOperation } from './actions/router';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
 import { loadOptions } from './methods/load-options';
 import { description } from './description';
@@ -18,6 +20,10 @@ export class MailCase implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return router.call(this);
+		hintEmbeddedStore(this);
+		return await runPerItem(this, {
+			resources: { store: storeResource(this) },
+			item: async (i, r) => await runOperation(this, i, r.store),
+		});
 	}
 }

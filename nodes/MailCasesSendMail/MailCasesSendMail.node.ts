@@ -11,7 +11,10 @@ import { errorMessage } from '../shared/errors';
 import { smtpProfileFrom } from '../shared/profiles';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
 import { exchangeCredentialTest } from '../shared/exchange-credential-test';
-import { router } from './actions/router';
+import { runPerItem } from '../shared/run-per-item';
+import { senderResource, storeResource } from '../shared/resources';
+import { send } from './actions/send.operation';
+import { sendTest } from './actions/send-test.operation';
 import { description } from './description';
 
 export class MailCasesSendMail implements INodeType {
@@ -39,6 +42,15 @@ export class MailCasesSendMail implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return router.call(this);
+		const systemId = this.getInstanceId();
+		// One sender for the execution (one SMTP pool or one Graph client), opened at the first item
+		// that sends; the store only when an item uses "Record on Case".
+		return await runPerItem(this, {
+			resources: { sender: senderResource(this), store: storeResource(this) },
+			item: async (i, r) => {
+				if (this.getNodeParameter('operation', i) === 'sendTest') return await sendTest(this, i);
+				return await send(this, i, await r.sender(), { store: r.store, systemId });
+			},
+		});
 	}
 }

@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
-import { router } from './actions/router';
+import { runPerItem } from '../shared/run-per-item';
+import { senderResource, storeResource } from '../shared/resources';
+import { notify } from './actions/notify.operation';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
 import { description } from './description';
 
@@ -16,6 +18,10 @@ export class NotifyResponsible implements INodeType {
 	methods = { credentialTest: { mailCasesStoreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return router.call(this);
+		const systemId = this.getInstanceId();
+		return await runPerItem(this, {
+			resources: { store: storeResource(this), sender: senderResource(this, { systemMail: true }) },
+			item: async (i, r) => await notify(this, i, await r.store(), await r.sender(), systemId),
+		});
 	}
 }

@@ -1,13 +1,7 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
-import { parseFieldLines } from '../../lib/cases/field-lines';
-import { failedItem } from '../shared/errors';
-import { fieldLineSettings, type FieldLineOptionValues } from '../shared/field-line-options';
+import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import { runPerItem } from '../shared/run-per-item';
+import { parse } from './actions/parse.operation';
 import { description } from './description';
-
-interface ParseOptions extends FieldLineOptionValues {
-	includeQuoted?: boolean;
-	outputProperty?: string;
-}
 
 /**
  * R-PROC-5 without a case store: the `Field = Value` lines of a mail (or any text) as
@@ -18,35 +12,6 @@ export class ParseFields implements INodeType {
 	description = description;
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const output: INodeExecutionData[] = [];
-		for (let i = 0; i < items.length; i++) {
-			try {
-				const text = this.getNodeParameter('text', i, '') as unknown;
-				const html = this.getNodeParameter('html', i, '') as unknown;
-				const options = this.getNodeParameter('options', i, {}) as ParseOptions;
-				const parsed = parseFieldLines(
-					{
-						text: typeof text === 'string' ? text : '',
-						html: typeof html === 'string' ? html : null,
-					},
-					{ ...fieldLineSettings(options), includeQuoted: options.includeQuoted === true },
-				);
-				const property = options.outputProperty?.trim() || 'fields';
-				output.push({
-					json: {
-						...items[i].json,
-						[property]: parsed.fields as IDataObject,
-						// only when a limit (lib/mail/limits.ts) cut the reading of a hostile mail
-						...(parsed.notes ? { [`${property}Notes`]: parsed.notes } : {}),
-					},
-					...(items[i].binary ? { binary: items[i].binary } : {}),
-					pairedItem: { item: i },
-				});
-			} catch (error) {
-				output.push(failedItem(this, error, i));
-			}
-		}
-		return [output];
+		return await runPerItem(this, { item: async (i) => parse(this, i) });
 	}
 }

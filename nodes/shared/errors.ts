@@ -31,9 +31,16 @@ const REMOTE_CODES = new Set<ErrorCode>([
 /**
  * Maps an engine error to n8n's error types: remote failures → NodeApiError, everything else →
  * NodeOperationError. Only our own message and code travel; the cause (which may hold server
- * replies) is not attached.
+ * replies) is not attached. With an item index it is stamped on the error, also on an n8n error
+ * that already exists (`error.context.itemIndex`).
  */
 export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+	const nodeError = nodeErrorOf(node, error, itemIndex);
+	if (itemIndex !== undefined) nodeError.context.itemIndex = itemIndex;
+	return nodeError;
+}
+
+function nodeErrorOf(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (isMailCasesError(error)) {
 		const description = `Error code ${error.code}`;
@@ -58,20 +65,20 @@ export function errorMessage(error: unknown): string {
 
 /**
  * What a node outputs for an input item that failed: with "continue on fail" (On Error →
- * Continue) the package's error item `{ error, code }` paired with its input — with the input's
- * JSON kept when `keepInput` — otherwise the n8n error is thrown (with the item index).
+ * Continue) the package's error item `{ ...input.json, error, code }` paired with its input —
+ * `code` is the MailCasesError code (e.g. "NOT_FOUND"), null for an error that did not come
+ * from the package (e.g. an expression n8n could not resolve) — otherwise the n8n error is
+ * thrown with the item index.
  */
-export function failedItem(
-	ctx: IExecuteFunctions,
-	error: unknown,
-	itemIndex: number,
-	options: { keepInput?: boolean } = {},
-): INodeExecutionData {
+export function failedItem(ctx: IExecuteFunctions, error: unknown, itemIndex: number): INodeExecutionData {
 	const nodeError = toNodeError(ctx.getNode(), error, itemIndex);
 	if (!ctx.continueOnFail()) throw nodeError;
-	const input = options.keepInput ? ctx.getInputData()[itemIndex].json : {};
 	return {
-		json: { ...input, error: nodeError.message, code: nodeError.description },
+		json: {
+			...ctx.getInputData()[itemIndex]?.json,
+			error: nodeError.message,
+			code: isMailCasesError(error) ? error.code : null,
+		},
 		pairedItem: { item: itemIndex },
 	};
 }

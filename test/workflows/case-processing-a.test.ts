@@ -589,7 +589,7 @@ describe('the nodes alone (no mailbox): options and errors', () => {
 		expect(continued.status).toBe('success');
 		expect(continued.outputOf('Add to Case')).toEqual([
 			{
-				json: { error: 'Case 2026-999999 does not exist', code: 'Error code NOT_FOUND' },
+				json: { ...mail, error: 'Case 2026-999999 does not exist', code: 'NOT_FOUND' },
 				pairedItem: { item: 0 },
 			},
 		]);

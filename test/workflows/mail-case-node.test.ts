@@ -736,8 +736,9 @@ describe.each(BACKENDS)('Mail Case node on %s (issue #3, R-PLUS-7)', (backend) =
 		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(out[0].json).toMatchObject({ id: a.id, number: a.number });
 		expect(out[1].json).toEqual({
+			n: '1999-000077',
 			error: 'Case 1999-000077 does not exist',
-			code: 'Error code NOT_FOUND',
+			code: 'NOT_FOUND',
 		});
 		expect(out[2].json).toMatchObject({ id: b.id, number: b.number });
 	});

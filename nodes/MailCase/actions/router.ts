@@ -1,7 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { Store } from '../../../lib/store';
-import { failedItem } from '../../shared/errors';
-import { defaultStoreConfig, storeFor } from '../../shared/store';
+import { defaultStoreConfig } from '../../shared/store';
 import * as contact from './contact';
 import * as mailCase from './case';
 import * as orgUnit from './org-unit';
@@ -31,31 +30,27 @@ function operationOf(resource: string, operation: string): Operation {
 }
 
 /**
- * Runs the chosen operation for every input item against one store (the node's "Mail Cases
- * Store" credential, else the embedded SQLite file, whose path is shown as a notice).
+ * The chosen operation for input item `itemIndex` against the node's store (the "Mail Cases
+ * Store" credential, else the embedded SQLite file).
  */
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	if (!this.getNode().credentials?.mailCasesStore) {
-		const where = defaultStoreConfig();
-		this.addExecutionHints?.({
-			message: `No Mail Cases Store credential: cases are kept in the embedded SQLite file ${where.kind === 'sqlite' ? where.path : ''}. Add a Mail Cases Store credential to choose another file or a shared PostgreSQL.`,
-			type: 'info',
-			location: 'outputPane',
-		});
-	}
-	let opening: Promise<Store> | undefined;
-	const output: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const resource = this.getNodeParameter('resource', i) as string;
-			const operation = this.getNodeParameter('operation', i) as string;
-			const run = operationOf(resource, operation);
-			opening ??= storeFor(this);
-			output.push(...(await run.execute(this, i, await opening)));
-		} catch (error) {
-			output.push(failedItem(this, error, i));
-		}
-	}
-	return [output];
+export async function runOperation(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	store: () => Promise<Store>,
+): Promise<INodeExecutionData[]> {
+	const resource = ctx.getNodeParameter('resource', itemIndex) as string;
+	const operation = ctx.getNodeParameter('operation', itemIndex) as string;
+	const run = operationOf(resource, operation);
+	return await run.execute(ctx, itemIndex, await store());
+}
+
+/** Without a store credential: a notice with the path of the embedded SQLite file. */
+export function hintEmbeddedStore(ctx: IExecuteFunctions): void {
+	if (ctx.getNode().credentials?.mailCasesStore) return;
+	const where = defaultStoreConfig();
+	ctx.addExecutionHints?.({
+		message: `No Mail Cases Store credential: cases are kept in the embedded SQLite file ${where.kind === 'sqlite' ? where.path : ''}. Add a Mail Cases Store credential to choose another file or a shared PostgreSQL.`,
+		type: 'info',
+		location: 'outputPane',
+	});
 }

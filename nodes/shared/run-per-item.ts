@@ -1,0 +1,92 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { failedItem } from './errors';
+
+/**
+ * A resource an execution shares between its items (a case store, a sender): opened at the
+ * first item that asks for it, once per execution, and closed when the execution is done.
+ */
+export interface Resource<T> {
+	open: () => Promise<T> | T;
+	/** Called once after the last item when the resource was opened (not for a cached store). */
+	close?: (value: T) => unknown;
+}
+
+/** Any resource (the constraint of a node's declared resources). */
+export interface AnyResource {
+	open: () => unknown;
+	close?: (value: never) => unknown;
+}
+
+/** What an item callback receives: one getter per declared resource. */
+export type Opened<R> = { [K in keyof R]: R[K] extends Resource<infer T> ? () => Promise<T> : never };
+
+/** An item sent to another output than the first (Case Match's "Unmatched", Create Case's "Skipped"). */
+export interface Routed {
+	output: number;
+	item: INodeExecutionData;
+}
+
+export type ItemResult = INodeExecutionData | INodeExecutionData[] | Routed;
+
+export interface PerItem<R extends Record<string, AnyResource>> {
+	/** Number of outputs of the node (default 1); error items always go to the first. */
+	outputs?: number;
+	resources?: R;
+	item: (itemIndex: number, resources: Opened<R>) => Promise<ItemResult>;
+}
+
+function isRouted(result: ItemResult): result is Routed {
+	return !Array.isArray(result) && !('json' in result) && 'output' in result;
+}
+
+/**
+ * The one per-item loop of every node. Each input item runs `item`; what it returns is paired
+ * with the input (`pairedItem: { item: i }`). An error of an item — also a resource that could
+ * not be opened, e.g. a bad SMTP profile or an unreachable store — becomes that item's error
+ * item `{ ...input.json, error, code }` with Continue On Fail, else the n8n error with the
+ * item index. A resource that failed to open is not opened again: every later item that needs
+ * it gets the same error.
+ */
+export async function runPerItem<R extends Record<string, AnyResource> = Record<string, never>>(
+	ctx: IExecuteFunctions,
+	spec: PerItem<R>,
+): Promise<INodeExecutionData[][]> {
+	const outputs: INodeExecutionData[][] = Array.from({ length: spec.outputs ?? 1 }, () => []);
+	const declared = (spec.resources ?? {}) as R;
+	const opening = new Map<keyof R, Promise<unknown>>();
+	const opened = {} as Record<keyof R, () => Promise<unknown>>;
+	for (const name of Object.keys(declared) as Array<keyof R>) {
+		opened[name] = () => {
+			let value = opening.get(name);
+			if (!value) {
+				value = Promise.resolve().then(() => declared[name].open());
+				opening.set(name, value);
+			}
+			return value;
+		};
+	}
+	try {
+		const items = ctx.getInputData();
+		for (let i = 0; i < items.length; i++) {
+			try {
+				const result = await spec.item(i, opened as Opened<R>);
+				const routed = isRouted(result) ? result : { output: 0, item: result };
+				const produced = Array.isArray(routed.item) ? routed.item : [routed.item];
+				for (const item of produced) outputs[routed.output].push({ ...item, pairedItem: { item: i } });
+			} catch (error) {
+				outputs[0].push(failedItem(ctx, error, i));
+			}
+		}
+	} finally {
+		for (const [name, value] of opening) {
+			const close = declared[name].close as ((value: unknown) => unknown) | undefined;
+			if (!close) continue;
+			try {
+				await close(await value);
+			} catch {
+				// not opened (its error went to the items) or closing failed: nothing left to release
+			}
+		}
+	}
+	return outputs;
+}
