@@ -59,6 +59,5 @@ export async function forward(
 	return {
 		json: { ...item.json, forward: json },
 		binary: item.binary,
-		pairedItem: { item: itemIndex },
 	};
 }

@@ -61,5 +61,5 @@ export async function send(
 		profileIsDefault: sender.isDefault,
 		sentThrough: sender.kind,
 	};
-	return { json, pairedItem: { item: itemIndex } };
+	return { json };
 }

@@ -40,6 +40,5 @@ export async function notify(
 	return {
 		json: { ...item.json, notification },
 		binary: item.binary,
-		pairedItem: { item: itemIndex },
 	};
 }
