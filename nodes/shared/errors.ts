@@ -34,13 +34,21 @@ const REMOTE_CODES = new Set<ErrorCode>([
  * replies) is not attached. With an item index it is stamped on the error, also on an n8n error
  * that already exists (`error.context.itemIndex`).
  */
-export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+export function toNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
 	const nodeError = nodeErrorOf(node, error, itemIndex);
 	if (itemIndex !== undefined) nodeError.context.itemIndex = itemIndex;
 	return nodeError;
 }
 
-function nodeErrorOf(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+function nodeErrorOf(
+	node: INode,
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (isMailCasesError(error)) {
 		const description = `Error code ${error.code}`;
@@ -70,7 +78,11 @@ export function errorMessage(error: unknown): string {
  * from the package (e.g. an expression n8n could not resolve) — otherwise the n8n error is
  * thrown with the item index.
  */
-export function failedItem(ctx: IExecuteFunctions, error: unknown, itemIndex: number): INodeExecutionData {
+export function failedItem(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+): INodeExecutionData {
 	const nodeError = toNodeError(ctx.getNode(), error, itemIndex);
 	if (!ctx.continueOnFail()) throw nodeError;
 	return {

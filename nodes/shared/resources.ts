@@ -15,7 +15,10 @@ export function storeResource(ctx: IExecuteFunctions): Resource<Store> {
  * The node's sender (one SMTP pool or one Graph client for the execution), closed after the
  * last item. `systemMail`: warn when the profile is not the default for system mails.
  */
-export function senderResource(ctx: IExecuteFunctions, options: { systemMail?: boolean } = {}): Resource<MailSender> {
+export function senderResource(
+	ctx: IExecuteFunctions,
+	options: { systemMail?: boolean } = {},
+): Resource<MailSender> {
 	return {
 		open: async () => {
 			const sender = await senderFor(ctx);

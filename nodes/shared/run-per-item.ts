@@ -18,7 +18,9 @@ export interface AnyResource {
 }
 
 /** What an item callback receives: one getter per declared resource. */
-export type Opened<R> = { [K in keyof R]: R[K] extends Resource<infer T> ? () => Promise<T> : never };
+export type Opened<R> = {
+	[K in keyof R]: R[K] extends Resource<infer T> ? () => Promise<T> : never;
+};
 
 /** An item sent to another output than the first (Case Match's "Unmatched", Create Case's "Skipped"). */
 export interface Routed {
@@ -72,7 +74,8 @@ export async function runPerItem<R extends Record<string, AnyResource> = Record<
 				const result = await spec.item(i, opened as Opened<R>);
 				const routed = isRouted(result) ? result : { output: 0, item: result };
 				const produced = Array.isArray(routed.item) ? routed.item : [routed.item];
-				for (const item of produced) outputs[routed.output].push({ ...item, pairedItem: { item: i } });
+				for (const item of produced)
+					outputs[routed.output].push({ ...item, pairedItem: { item: i } });
 			} catch (error) {
 				outputs[0].push(failedItem(ctx, error, i));
 			}

@@ -6,7 +6,11 @@ import type { Store } from '../../../lib/store';
  * The contact of an e-mail address (the mail's sender by default). None found → every contact
  * field empty (null); several → the oldest, the store's rule ("the first one").
  */
-export async function lookup(ctx: IExecuteFunctions, itemIndex: number, store: Store): Promise<INodeExecutionData> {
+export async function lookup(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	store: Store,
+): Promise<INodeExecutionData> {
 	const input = ctx.getInputData()[itemIndex];
 	const raw = String(ctx.getNodeParameter('email', itemIndex, '') ?? '').trim();
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as { outputProperty?: string };

@@ -87,11 +87,15 @@ describe('runPerItem', () => {
 			);
 
 		test('a MailCasesError: NodeOperationError, or NodeApiError for a remote failure', async () => {
-			const input = (await fail(new MailCasesError('NOT_FOUND', 'Case 9 does not exist'))) as NodeOperationError;
+			const input = (await fail(
+				new MailCasesError('NOT_FOUND', 'Case 9 does not exist'),
+			)) as NodeOperationError;
 			expect(input).toBeInstanceOf(NodeOperationError);
 			expect(input.message).toBe('Case 9 does not exist');
 			expect(input.context.itemIndex).toBe(2);
-			const remote = (await fail(new MailCasesError('AUTH_FAILED', 'The SMTP server refused the login'))) as NodeApiError;
+			const remote = (await fail(
+				new MailCasesError('AUTH_FAILED', 'The SMTP server refused the login'),
+			)) as NodeApiError;
 			expect(remote).toBeInstanceOf(NodeApiError);
 			expect(remote.context.itemIndex).toBe(2);
 		});
@@ -116,7 +120,10 @@ describe('runPerItem', () => {
 	});
 
 	test('with Continue On Fail an error is the item { ...input, error, code } on the first output', async () => {
-		const ctx = fakeExecute({ items: [{ messageId: '<a@b>' }, { messageId: '<c@d>' }, {}], continueOnFail: true });
+		const ctx = fakeExecute({
+			items: [{ messageId: '<a@b>' }, { messageId: '<c@d>' }, {}],
+			continueOnFail: true,
+		});
 		const out = await runPerItem(ctx, {
 			outputs: 2,
 			item: async (i) => {
@@ -127,7 +134,10 @@ describe('runPerItem', () => {
 		});
 		expect(out).toEqual([
 			[
-				{ json: { messageId: '<a@b>', error: 'Case 9 does not exist', code: 'NOT_FOUND' }, pairedItem: { item: 0 } },
+				{
+					json: { messageId: '<a@b>', error: 'Case 9 does not exist', code: 'NOT_FOUND' },
+					pairedItem: { item: 0 },
+				},
 				{ json: { error: 'expression failed', code: null }, pairedItem: { item: 2 } },
 			],
 			[{ json: { ok: true }, pairedItem: { item: 1 } }],
@@ -149,9 +159,15 @@ describe('runPerItem', () => {
 		});
 		expect(profile.calls).toEqual({ open: 1, close: 0 });
 		expect(out[0]).toEqual([
-			{ json: { n: 0, error: 'The SMTP profile has no host', code: 'INVALID_INPUT' }, pairedItem: { item: 0 } },
+			{
+				json: { n: 0, error: 'The SMTP profile has no host', code: 'INVALID_INPUT' },
+				pairedItem: { item: 0 },
+			},
 			{ json: { test: true }, pairedItem: { item: 1 } },
-			{ json: { n: 2, error: 'The SMTP profile has no host', code: 'INVALID_INPUT' }, pairedItem: { item: 2 } },
+			{
+				json: { n: 2, error: 'The SMTP profile has no host', code: 'INVALID_INPUT' },
+				pairedItem: { item: 2 },
+			},
 		]);
 	});
 
