@@ -1,19 +1,11 @@
-import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
-	INodeCredentialTestResult,
-	INodeType,
-	ITriggerFunctions,
-	ITriggerResponse,
-} from 'n8n-workflow';
+import type { INodeType, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { createMailSource, type SourceProfile } from '../../lib/protocols/create-mail-source';
 import { IntakeLoop } from '../../lib/intake/intake-loop';
 import type { MailSource } from '../../lib/intake/mail-source';
-import { testMailboxProfile } from '../../lib/protocols/mailbox-connection-test';
-import { errorMessage, toNodeError } from '../shared/errors';
+import { toNodeError } from '../shared/errors';
 import { exchangeProfileFrom, mailboxProfileFrom } from '../shared/profiles';
 import { createDeliver } from './deliver';
-import { exchangeCredentialTest } from '../shared/exchange-credential-test';
+import { mailCasesExchangeTest, mailCasesMailboxTest } from '../shared/profile-credential-tests';
 import { emitNewestMail } from './manual-fetch';
 import { createEventReporter } from './report-events';
 import { pop3StaticState } from './pop3-static-state';
@@ -35,22 +27,8 @@ export class MailCasesTrigger implements INodeType {
 	description = description;
 
 	methods = {
-		credentialTest: {
-			/** R-IN-3: the "Test" button of the mailbox profile dialog. */
-			async mailCasesMailboxTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				try {
-					const result = await testMailboxProfile(mailboxProfileFrom(credential.data ?? {}));
-					return { status: 'OK', message: result.message };
-				} catch (error) {
-					return { status: 'Error', message: errorMessage(error) };
-				}
-			},
-			/** R-EXO-2: the "Test" button of the Exchange profile dialog. */
-			mailCasesExchangeTest: exchangeCredentialTest,
-		},
+		// The "Test" buttons of the mailbox and Exchange profile dialogs.
+		credentialTest: { mailCasesMailboxTest, mailCasesExchangeTest },
 	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
