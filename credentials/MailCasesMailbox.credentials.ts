@@ -48,7 +48,8 @@ export class MailCasesMailbox implements ICredentialType {
 			type: 'number',
 			default: 0,
 			typeOptions: { minValue: 0, maxValue: 65535 },
-			description: '0 uses the standard port: IMAP 993 (implicit TLS) or 143, POP3 995 (implicit TLS) or 110',
+			description:
+				'0 uses the standard port: IMAP 993 (implicit TLS) or 143, POP3 995 (implicit TLS) or 110',
 		},
 		{
 			displayName: 'Login',

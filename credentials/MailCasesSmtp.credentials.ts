@@ -51,7 +51,8 @@ export class MailCasesSmtp implements ICredentialType {
 				{
 					name: 'Automatic (Required With Login)',
 					value: 'auto',
-					description: 'Required when a login is set, so the password never travels unencrypted; otherwise used when offered',
+					description:
+						'Required when a login is set, so the password never travels unencrypted; otherwise used when offered',
 				},
 				{ name: 'Required', value: 'required' },
 				{ name: 'When Offered', value: 'opportunistic' },

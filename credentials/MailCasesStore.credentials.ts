@@ -21,8 +21,16 @@ export class MailCasesStore implements ICredentialType {
 			name: 'kind',
 			type: 'options',
 			options: [
-				{ name: 'Embedded (SQLite File)', value: 'sqlite', description: 'No server needed; for one n8n process' },
-				{ name: 'PostgreSQL', value: 'postgres', description: 'Shared by several n8n workers (queue mode)' },
+				{
+					name: 'Embedded (SQLite File)',
+					value: 'sqlite',
+					description: 'No server needed; for one n8n process',
+				},
+				{
+					name: 'PostgreSQL',
+					value: 'postgres',
+					description: 'Shared by several n8n workers (queue mode)',
+				},
 			],
 			default: 'sqlite',
 		},
@@ -35,10 +43,34 @@ export class MailCasesStore implements ICredentialType {
 			displayOptions: { show: { kind: ['sqlite'] } },
 			description: 'Path of the database file; empty = mail-cases.sqlite in the n8n user folder',
 		},
-		{ displayName: 'Host', name: 'host', type: 'string', default: 'localhost', displayOptions: { show: { kind: ['postgres'] } } },
-		{ displayName: 'Port', name: 'port', type: 'number', default: 5432, displayOptions: { show: { kind: ['postgres'] } } },
-		{ displayName: 'Database', name: 'database', type: 'string', default: 'n8n', displayOptions: { show: { kind: ['postgres'] } } },
-		{ displayName: 'User', name: 'user', type: 'string', default: 'postgres', displayOptions: { show: { kind: ['postgres'] } } },
+		{
+			displayName: 'Host',
+			name: 'host',
+			type: 'string',
+			default: 'localhost',
+			displayOptions: { show: { kind: ['postgres'] } },
+		},
+		{
+			displayName: 'Port',
+			name: 'port',
+			type: 'number',
+			default: 5432,
+			displayOptions: { show: { kind: ['postgres'] } },
+		},
+		{
+			displayName: 'Database',
+			name: 'database',
+			type: 'string',
+			default: 'n8n',
+			displayOptions: { show: { kind: ['postgres'] } },
+		},
+		{
+			displayName: 'User',
+			name: 'user',
+			type: 'string',
+			default: 'postgres',
+			displayOptions: { show: { kind: ['postgres'] } },
+		},
 		{
 			displayName: 'Password',
 			name: 'password',
@@ -65,12 +97,14 @@ export class MailCasesStore implements ICredentialType {
 				{
 					name: 'Require',
 					value: 'noVerify',
-					description: 'Encrypted, but the server certificate is not checked: protects against eavesdroppers, not against a server that pretends to be yours',
+					description:
+						'Encrypted, but the server certificate is not checked: protects against eavesdroppers, not against a server that pretends to be yours',
 				},
 				{
 					name: 'Verify',
 					value: 'verify',
-					description: 'Encrypted; the certificate must be signed by the CA below (empty: a public CA) and issued for the host name',
+					description:
+						'Encrypted; the certificate must be signed by the CA below (empty: a public CA) and issued for the host name',
 				},
 			],
 			default: 'off',
@@ -79,21 +113,24 @@ export class MailCasesStore implements ICredentialType {
 		{
 			...caCertificateProperty,
 			displayOptions: { show: { kind: ['postgres'], ssl: ['verify'] } },
-			description: 'PEM certificate of the CA that signed the PostgreSQL server certificate; empty = the public CAs Node.js trusts',
+			description:
+				'PEM certificate of the CA that signed the PostgreSQL server certificate; empty = the public CAs Node.js trusts',
 		},
 		{
 			displayName: 'Case Number Format',
 			name: 'caseNumberFormat',
 			type: 'string',
 			default: '{YYYY}-{SEQ:6}',
-			description: 'Tokens: {YYYY} year, {YY} two-digit year, {SEQ:n} sequence padded to n digits (e.g. 2026-000123)',
+			description:
+				'Tokens: {YYYY} year, {YY} two-digit year, {SEQ:n} sequence padded to n digits (e.g. 2026-000123)',
 		},
 		{
 			displayName: 'Max Attachment Size per Mail (MB)',
 			name: 'maxAttachmentMb',
 			type: 'number',
 			default: 25,
-			description: 'Attachment content stored per mail; larger mails are refused with a clear error',
+			description:
+				'Attachment content stored per mail; larger mails are refused with a clear error',
 		},
 	];
 }

@@ -8,7 +8,8 @@ export const caCertificateProperty: INodeProperties = {
 	typeOptions: { password: true, rows: 4 },
 	default: '',
 	placeholder: '-----BEGIN CERTIFICATE-----',
-	description: 'PEM certificate of a private certificate authority that signed the server certificate',
+	description:
+		'PEM certificate of a private certificate authority that signed the server certificate',
 };
 
 /** TLS trust settings shared by the SMTP and mailbox profiles. */
@@ -18,7 +19,8 @@ export const tlsTrustProperties: INodeProperties[] = [
 		name: 'allowSelfSigned',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to accept TLS certificates no trusted authority signed. Prefer adding the CA certificate below.',
+		description:
+			'Whether to accept TLS certificates no trusted authority signed. Prefer adding the CA certificate below.',
 	},
 	caCertificateProperty,
 ];

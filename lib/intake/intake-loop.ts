@@ -16,7 +16,10 @@ export interface FetchedMail {
  * purpose) → disposition. `failed`: the run failed → retried, then quarantined.
  * `quarantine`: the mail cannot be processed at all (unparseable) → quarantined at once.
  */
-export type MailOutcome = { status: 'done' } | { status: 'failed'; reason: string } | { status: 'quarantine'; reason: string };
+export type MailOutcome =
+	| { status: 'done' }
+	| { status: 'failed'; reason: string }
+	| { status: 'quarantine'; reason: string };
 
 export type Deliver = (batch: FetchedMail[]) => Promise<Map<string, MailOutcome>>;
 
@@ -29,7 +32,9 @@ export type IntakeEvent =
 
 function asError(error: unknown): MailCasesError {
 	if (error instanceof MailCasesError) return error;
-	return new MailCasesError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
+	return new MailCasesError('INTERNAL', error instanceof Error ? error.message : String(error), {
+		cause: error,
+	});
 }
 
 /** Why a mail whose earlier runs never came back is quarantined before it is run again. */
@@ -177,12 +182,20 @@ export class IntakeLoop {
 						if (!this.settleFailure) {
 							const lost = this.attemptsOf(mail.key) + 1;
 							this.fetchLosses.set(mail.key, lost);
-							this.retryLater(mail.key, lost, `The connection was lost while fetching it: ${asError(error).message}`);
+							this.retryLater(
+								mail.key,
+								lost,
+								`The connection was lost while fetching it: ${asError(error).message}`,
+							);
 						}
 						throw error;
 					}
 					const counted = await this.source.recordAttempts([mail.key]);
-					await this.failed(mail.key, counted.get(mail.key) ?? this.attemptsOf(mail.key) + 1, error.message);
+					await this.failed(
+						mail.key,
+						counted.get(mail.key) ?? this.attemptsOf(mail.key) + 1,
+						error.message,
+					);
 				}
 			}
 			if (!fetched.length) {
@@ -211,7 +224,10 @@ export class IntakeLoop {
 		for (const mail of pending) {
 			const attempts = this.attemptsOf(mail.key);
 			if (mail.size > this.options.maxMessageBytes) {
-				await this.quarantine(mail.key, `Message is ${mail.size} bytes, over the limit of ${this.options.maxMessageBytes} bytes`);
+				await this.quarantine(
+					mail.key,
+					`Message is ${mail.size} bytes, over the limit of ${this.options.maxMessageBytes} bytes`,
+				);
 				continue;
 			}
 			if (attempts >= this.options.maxAttempts) {
@@ -219,7 +235,10 @@ export class IntakeLoop {
 				// listing time means the last attempt lost its connection while fetching the mail,
 				// or, unknown to this process, its run never came back (crash, kill, hang).
 				const last = this.lastFailure.get(mail.key);
-				await this.quarantine(mail.key, last ? `Failed ${attempts} times; last error: ${last}` : abnormalEndReason(attempts));
+				await this.quarantine(
+					mail.key,
+					last ? `Failed ${attempts} times; last error: ${last}` : abnormalEndReason(attempts),
+				);
 				continue;
 			}
 			if (attempts > 0) {
@@ -250,7 +269,9 @@ export class IntakeLoop {
 
 	private async settle(batch: FetchedMail[], outcomes: Map<string, MailOutcome>): Promise<void> {
 		try {
-			const done = batch.filter((mail) => outcomes.get(mail.key)?.status === 'done').map((mail) => mail.key);
+			const done = batch
+				.filter((mail) => outcomes.get(mail.key)?.status === 'done')
+				.map((mail) => mail.key);
 			const notRemoved = await this.disposeAll(done);
 			for (const key of done) {
 				if (notRemoved.has(key)) continue;
@@ -259,7 +280,10 @@ export class IntakeLoop {
 				this.onEvent({ type: 'processed', key });
 			}
 			for (const mail of batch) {
-				const outcome = outcomes.get(mail.key) ?? { status: 'failed', reason: 'No result for this mail' };
+				const outcome = outcomes.get(mail.key) ?? {
+					status: 'failed',
+					reason: 'No result for this mail',
+				};
 				const refused = notRemoved.get(mail.key);
 				if (refused !== undefined) {
 					// The run succeeded: running it again would repeat what it did (a plain Send Mail
@@ -334,7 +358,11 @@ export class IntakeLoop {
 			if (!isPerMailError(error)) throw error;
 			// The server refuses to move this mail aside: leave it alone for the longest retry
 			// delay instead of trying again at every look at the mailbox.
-			this.retryLater(key, this.options.maxAttempts, `Could not be quarantined (${reason}): ${error.message}`);
+			this.retryLater(
+				key,
+				this.options.maxAttempts,
+				`Could not be quarantined (${reason}): ${error.message}`,
+			);
 			return;
 		}
 		this.lastFailure.delete(key);
@@ -354,11 +382,20 @@ export class IntakeLoop {
 		this.settleFailure = undefined; // the same failure, met by the loop itself
 		// The backoff starts over only after the connection stayed healthy for a while: a server
 		// that accepts the login and fails right after is not retried at full speed (issue #11.4).
-		if (this.upSince !== undefined && Date.now() - this.upSince >= this.options.healthyAfterMs) this.reconnectAttempt = 0;
+		if (this.upSince !== undefined && Date.now() - this.upSince >= this.options.healthyAfterMs)
+			this.reconnectAttempt = 0;
 		this.upSince = undefined;
 		this.reconnectAttempt++;
-		const wait = Math.min(this.options.reconnectInitialMs * 2 ** Math.min(this.reconnectAttempt - 1, 30), this.options.reconnectMaxMs);
-		this.onEvent({ type: 'connectionLost', error, attempt: this.reconnectAttempt, retryInMs: wait });
+		const wait = Math.min(
+			this.options.reconnectInitialMs * 2 ** Math.min(this.reconnectAttempt - 1, 30),
+			this.options.reconnectMaxMs,
+		);
+		this.onEvent({
+			type: 'connectionLost',
+			error,
+			attempt: this.reconnectAttempt,
+			retryInMs: wait,
+		});
 		await this.source.close().catch(() => undefined);
 		await sleep(wait, this.abort.signal);
 	}

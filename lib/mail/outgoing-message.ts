@@ -154,7 +154,9 @@ function idList(what: string, value: string | string[] | undefined): string[] {
 
 /** The domain part of a Message-ID we generate: the sender's domain, or `mail-cases.invalid`. */
 export function messageIdDomain(fromAddress: string): string {
-	return (fromAddress.split('@')[1] ?? '').trim().replace(/[^A-Za-z0-9.-]/g, '') || 'mail-cases.invalid';
+	return (
+		(fromAddress.split('@')[1] ?? '').trim().replace(/[^A-Za-z0-9.-]/g, '') || 'mail-cases.invalid'
+	);
 }
 
 /** Generates `<uuid@domain>` with the domain of the sender address. */
@@ -170,21 +172,31 @@ export function buildOutgoingMessage(input: OutgoingMessageInput): OutgoingMessa
 	const bcc = parseRecipients('BCC', input.bcc);
 	const replyTo = parseRecipients('Reply-To', input.replyTo);
 	if (to.length + cc.length + bcc.length === 0) {
-		throw new MailCasesError('INVALID_INPUT', 'The mail has no recipient. Enter at least one address in To, CC or BCC.');
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			'The mail has no recipient. Enter at least one address in To, CC or BCC.',
+		);
 	}
 	noLineBreak('Subject', input.subject ?? '');
 	const headers: Record<string, string> = {};
 	for (const [name, value] of Object.entries(input.headers ?? {})) {
 		if (!FIELD_NAME.test(name)) {
-			throw new MailCasesError('HEADER_INJECTION', `Header name "${name.replace(LINE_BREAK, '\\n')}" is not a valid header field name.`);
+			throw new MailCasesError(
+				'HEADER_INJECTION',
+				`Header name "${name.replace(LINE_BREAK, '\\n')}" is not a valid header field name.`,
+			);
 		}
 		if (STRUCTURAL_HEADERS.has(name.toLowerCase())) {
-			throw new MailCasesError('INVALID_INPUT', `Header "${name}" cannot be set as a custom header; use its own parameter.`);
+			throw new MailCasesError(
+				'INVALID_INPUT',
+				`Header "${name}" cannot be set as a custom header; use its own parameter.`,
+			);
 		}
 		noLineBreak(`Header "${name}"`, String(value));
 		headers[name] = String(value);
 	}
-	for (const attachment of input.attachments ?? []) noLineBreak('Attachment file name', attachment.filename);
+	for (const attachment of input.attachments ?? [])
+		noLineBreak('Attachment file name', attachment.filename);
 	return {
 		from,
 		to,
@@ -198,7 +210,9 @@ export function buildOutgoingMessage(input: OutgoingMessageInput): OutgoingMessa
 		headers,
 		inReplyTo: input.inReplyTo ? checkedMessageId('In-Reply-To', input.inReplyTo) : undefined,
 		references: idList('References', input.references),
-		messageId: input.messageId ? checkedMessageId('Message-ID', input.messageId) : newMessageId(from.address),
+		messageId: input.messageId
+			? checkedMessageId('Message-ID', input.messageId)
+			: newMessageId(from.address),
 	};
 }
 

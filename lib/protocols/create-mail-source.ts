@@ -10,7 +10,9 @@ import type { MailSource } from '../intake/mail-source';
  * Where the trigger reads from: a mailbox profile (IMAP or POP3, R-IN-2) or an Exchange
  * profile read through Microsoft Graph (R-EXO-1). A bare MailboxProfile still means `mailbox`.
  */
-export type SourceProfile = { kind: 'mailbox'; profile: MailboxProfile } | { kind: 'exchange'; profile: ExchangeProfile };
+export type SourceProfile =
+	| { kind: 'mailbox'; profile: MailboxProfile }
+	| { kind: 'exchange'; profile: ExchangeProfile };
 
 export interface SourceOptions {
 	/** Folder (IMAP, Exchange) that takes mails that keep failing. */
@@ -28,11 +30,18 @@ export interface SourceOptions {
 }
 
 function isSourceProfile(input: MailboxProfile | SourceProfile): input is SourceProfile {
-	return 'kind' in input && (input.kind === 'mailbox' || input.kind === 'exchange') && 'profile' in input;
+	return (
+		'kind' in input && (input.kind === 'mailbox' || input.kind === 'exchange') && 'profile' in input
+	);
 }
 
-export function createMailSource(input: MailboxProfile | SourceProfile, options: SourceOptions): MailSource {
-	const source: SourceProfile = isSourceProfile(input) ? input : { kind: 'mailbox', profile: input };
+export function createMailSource(
+	input: MailboxProfile | SourceProfile,
+	options: SourceOptions,
+): MailSource {
+	const source: SourceProfile = isSourceProfile(input)
+		? input
+		: { kind: 'mailbox', profile: input };
 	if (source.kind === 'exchange') {
 		return new GraphSource(source.profile, {
 			quarantineFolder: options.quarantineFolder,
@@ -42,6 +51,7 @@ export function createMailSource(input: MailboxProfile | SourceProfile, options:
 		});
 	}
 	const profile = source.profile;
-	if (profile.protocol === 'pop3') return new Pop3Source(profile, options.pop3State, options.pop3StateChanged);
+	if (profile.protocol === 'pop3')
+		return new Pop3Source(profile, options.pop3State, options.pop3StateChanged);
 	return new ImapSource(profile, { quarantineFolder: options.quarantineFolder });
 }

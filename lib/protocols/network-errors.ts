@@ -37,7 +37,13 @@ function collect(error: unknown): { codes: string[]; messages: string[] } {
 	const messages: string[] = [];
 	let current: unknown = error;
 	for (let depth = 0; current && depth < 6; depth++) {
-		const e = current as { code?: unknown; errno?: unknown; message?: unknown; cause?: unknown; reason?: unknown };
+		const e = current as {
+			code?: unknown;
+			errno?: unknown;
+			message?: unknown;
+			cause?: unknown;
+			reason?: unknown;
+		};
 		if (typeof e.code === 'string') codes.push(e.code);
 		if (typeof e.errno === 'string') codes.push(e.errno);
 		if (typeof e.message === 'string') {
@@ -57,9 +63,20 @@ export interface CertificateProblem {
 	hostMismatch: boolean;
 }
 
-function findCertificateProblem(codes: string[], text: string, loose: boolean): CertificateProblem | undefined {
+function findCertificateProblem(
+	codes: string[],
+	text: string,
+	loose: boolean,
+): CertificateProblem | undefined {
 	const code = codes.find((c) => CERT_CODES.has(c));
-	if (!code && !(loose && /self[- ]signed certificate|unable to verify|certificate has expired|altnames/i.test(text))) return undefined;
+	if (
+		!code &&
+		!(
+			loose &&
+			/self[- ]signed certificate|unable to verify|certificate has expired|altnames/i.test(text)
+		)
+	)
+		return undefined;
 	return { code, hostMismatch: code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /altnames/i.test(text) };
 }
 
@@ -79,16 +96,26 @@ function where(endpoint: Endpoint): string {
  * identified by a code are mapped (no guessing from words such as "timeout" or "TLS"), so a
  * protocol module can map its own codes first and fall back to the loose mapping afterwards.
  */
-export function networkError(error: unknown, endpoint: Endpoint, options: { strict?: boolean } = {}): MailCasesError | undefined {
+export function networkError(
+	error: unknown,
+	endpoint: Endpoint,
+	options: { strict?: boolean } = {},
+): MailCasesError | undefined {
 	if (isMailCasesError(error)) return error;
 	const { codes, messages } = collect(error);
 	const text = messages.join(' | ');
 	const has = (code: string) => codes.includes(code);
 	const make = (code: ErrorCode, message: string) =>
-		new MailCasesError(code, message, { cause: error, details: { host: endpoint.host, port: endpoint.port } });
+		new MailCasesError(code, message, {
+			cause: error,
+			details: { host: endpoint.host, port: endpoint.port },
+		});
 
 	if (has('ENOTFOUND') || has('EAI_AGAIN') || has('EAI_NONAME') || /getaddrinfo/i.test(text)) {
-		return make('HOST_NOT_FOUND', `Host not found: "${endpoint.host}" could not be resolved. Check the host name.`);
+		return make(
+			'HOST_NOT_FOUND',
+			`Host not found: "${endpoint.host}" could not be resolved. Check the host name.`,
+		);
 	}
 	if (has('ECONNREFUSED')) {
 		return make(
@@ -97,7 +124,10 @@ export function networkError(error: unknown, endpoint: Endpoint, options: { stri
 		);
 	}
 	if (has('EHOSTUNREACH') || has('ENETUNREACH')) {
-		return make('CONNECTION_REFUSED', `${where(endpoint)} is not reachable from here (no route to host).`);
+		return make(
+			'CONNECTION_REFUSED',
+			`${where(endpoint)} is not reachable from here (no route to host).`,
+		);
 	}
 	const cert = findCertificateProblem(codes, text, !options.strict);
 	if (cert) {
@@ -108,7 +138,10 @@ export function networkError(error: unknown, endpoint: Endpoint, options: { stri
 				: `The TLS certificate of ${where(endpoint)} is not trusted (${cert.code ?? 'untrusted issuer'}). Add the server's CA certificate to the profile, or enable "Allow Self-Signed Certificates" if you trust this server.`,
 		);
 	}
-	if (codes.some((c) => TLS_MISMATCH_CODES.has(c)) || /wrong version number|packet length too long|unknown protocol/i.test(text)) {
+	if (
+		codes.some((c) => TLS_MISMATCH_CODES.has(c)) ||
+		/wrong version number|packet length too long|unknown protocol/i.test(text)
+	) {
 		return make(
 			'TLS_MISMATCH',
 			endpoint.implicitTls
@@ -117,7 +150,12 @@ export function networkError(error: unknown, endpoint: Endpoint, options: { stri
 		);
 	}
 	if (options.strict) return undefined;
-	if (has('ECONNRESET') || has('EPIPE') || has('ECONNECTION') || /socket hang up|closed unexpectedly|connection closed/i.test(text)) {
+	if (
+		has('ECONNRESET') ||
+		has('EPIPE') ||
+		has('ECONNECTION') ||
+		/socket hang up|closed unexpectedly|connection closed/i.test(text)
+	) {
 		return make(
 			'CONNECTION_LOST',
 			endpoint.implicitTls
@@ -125,7 +163,11 @@ export function networkError(error: unknown, endpoint: Endpoint, options: { stri
 				: `${where(endpoint)} closed the connection unexpectedly.`,
 		);
 	}
-	if (has('ETIMEDOUT') || has('ETIMEOUT') || /timed? ?out|timeout|greeting never received/i.test(text)) {
+	if (
+		has('ETIMEDOUT') ||
+		has('ETIMEOUT') ||
+		/timed? ?out|timeout|greeting never received/i.test(text)
+	) {
 		return make(
 			'CONNECTION_TIMEOUT',
 			endpoint.implicitTls
@@ -134,7 +176,10 @@ export function networkError(error: unknown, endpoint: Endpoint, options: { stri
 		);
 	}
 	if (/\btls\b|\bssl\b|handshake/i.test(text)) {
-		return make('TLS_FAILED', `TLS with ${where(endpoint)} failed. Check the TLS setting of the profile.`);
+		return make(
+			'TLS_FAILED',
+			`TLS with ${where(endpoint)} failed. Check the TLS setting of the profile.`,
+		);
 	}
 	return undefined;
 }

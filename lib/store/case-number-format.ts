@@ -11,7 +11,11 @@ import { MailCasesError } from '../errors';
  */
 export const DEFAULT_CASE_NUMBER_FORMAT = '{YYYY}-{SEQ:6}';
 
-type Token = { kind: 'literal'; text: string } | { kind: 'year4' } | { kind: 'year2' } | { kind: 'seq'; width: number };
+type Token =
+	| { kind: 'literal'; text: string }
+	| { kind: 'year4' }
+	| { kind: 'year2' }
+	| { kind: 'seq'; width: number };
 
 const TOKEN = /\{(YYYY|YY|SEQ(?::(\d{1,2}))?)\}/g;
 

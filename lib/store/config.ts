@@ -72,10 +72,7 @@ export function defaultSqlitePath(
 
 export type NormalizedSqliteConfig = Required<Omit<SqliteStoreConfig, keyof StoreCommonConfig>> &
 	Required<StoreCommonConfig>;
-export type NormalizedPostgresConfig = Omit<
-	Required<PostgresStoreConfig>,
-	'password' | 'caPem'
-> & {
+export type NormalizedPostgresConfig = Omit<Required<PostgresStoreConfig>, 'password' | 'caPem'> & {
 	password?: string;
 	/** Only with ssl 'verify'. */
 	caPem?: string;

@@ -256,7 +256,11 @@ export const MIGRATIONS: readonly Migration[] = [
 				.on('send_limits')
 				.columns(['recipient_key', 'sent_at'])
 				.execute();
-			await db.schema.createIndex('send_limits_sent_idx').on('send_limits').column('sent_at').execute();
+			await db.schema
+				.createIndex('send_limits_sent_idx')
+				.on('send_limits')
+				.column('sent_at')
+				.execute();
 		},
 	},
 ];

@@ -1,5 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { caseMatchSenderPolicyOptions, plusAddressingOption } from '../shared/sender-policy.properties';
+import {
+	caseMatchSenderPolicyOptions,
+	plusAddressingOption,
+} from '../shared/sender-policy.properties';
 
 const allowedSenders: INodeProperties = {
 	displayName: 'Allowed Senders',

@@ -19,8 +19,18 @@ export const description: INodeTypeDescription = {
 	// Through"), written out with their credential tests so n8n's tooling sees them. The store
 	// is used only by the options "Record on Case" / "Send Once Per" (embedded store without it).
 	credentials: [
-		{ name: 'mailCasesSmtp', required: true, testedBy: 'mailCasesSmtpTest', displayOptions: { show: { sendThrough: ['smtp'] } } },
-		{ name: 'mailCasesExchange', required: true, testedBy: 'mailCasesExchangeTest', displayOptions: { show: { sendThrough: ['exchange'] } } },
+		{
+			name: 'mailCasesSmtp',
+			required: true,
+			testedBy: 'mailCasesSmtpTest',
+			displayOptions: { show: { sendThrough: ['smtp'] } },
+		},
+		{
+			name: 'mailCasesExchange',
+			required: true,
+			testedBy: 'mailCasesExchangeTest',
+			displayOptions: { show: { sendThrough: ['exchange'] } },
+		},
 		{ name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' },
 	],
 	properties: [

@@ -1,5 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { limitPerRecipientOption, limitPeriodOption, replyToIncomingOption } from './reply.properties';
+import {
+	limitPerRecipientOption,
+	limitPeriodOption,
+	replyToIncomingOption,
+} from './reply.properties';
 
 const show = { show: { operation: ['send'] } };
 
@@ -63,7 +67,8 @@ export const sendProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'data, invoice',
-				description: 'Names of the binary properties of the input item to attach, separated by commas',
+				description:
+					'Names of the binary properties of the input item to attach, separated by commas',
 			},
 			{ displayName: 'BCC', name: 'bcc', type: 'string', default: '' },
 			{ displayName: 'CC', name: 'cc', type: 'string', default: '' },
@@ -99,7 +104,8 @@ export const sendProperties: INodeProperties[] = [
 				name: 'messageId',
 				type: 'string',
 				default: '',
-				description: 'Message-ID to use; a new one is generated when empty. Not together with Send Once Per.',
+				description:
+					'Message-ID to use; a new one is generated when empty. Not together with Send Once Per.',
 			},
 			{
 				displayName: 'Record on Case',
@@ -108,7 +114,7 @@ export const sendProperties: INodeProperties[] = [
 				default: '',
 				placeholder: '={{ $json.case.number }}',
 				description:
-					'Number of a case (it must exist) on which the sent mail is recorded: its Message-ID is linked to the case, so a reply to this mail finds the case even without the case number in the subject. The subject gets the signed reference of the case [#number-tag] (an unsigned [#number] in it is replaced). Uses the node\'s Mail Cases Store credential, or the embedded store when none is set.',
+					"Number of a case (it must exist) on which the sent mail is recorded: its Message-ID is linked to the case, so a reply to this mail finds the case even without the case number in the subject. The subject gets the signed reference of the case [#number-tag] (an unsigned [#number] in it is replaced). Uses the node's Mail Cases Store credential, or the embedded store when none is set.",
 			},
 			{
 				displayName: 'References',
@@ -126,7 +132,7 @@ export const sendProperties: INodeProperties[] = [
 				default: '',
 				placeholder: '={{ $json.messageId }}',
 				description:
-					'Needs Record on Case. A key, e.g. the incoming mail\'s Message-ID: the mail gets a Message-ID derived from this n8n instance, the case, the key and the sender domain, and is not sent again when that Message-ID is already recorded (the same mail processed again). If n8n stops after sending but before recording, the next run sends it once more with the same Message-ID.',
+					"Needs Record on Case. A key, e.g. the incoming mail's Message-ID: the mail gets a Message-ID derived from this n8n instance, the case, the key and the sender domain, and is not sent again when that Message-ID is already recorded (the same mail processed again). If n8n stops after sending but before recording, the next run sends it once more with the same Message-ID.",
 			},
 		],
 	},

@@ -19,8 +19,15 @@ const EXCHANGE_CHECK_INTERVAL_MS = 15_000;
 /** The profile chosen by "Mailbox Type": an IMAP/POP3 mailbox profile or an Exchange profile. */
 async function readSourceProfile(ctx: ITriggerFunctions): Promise<SourceProfile> {
 	const type = ctx.getNodeParameter('mailboxType', MAILBOX_TYPE.mailbox) as string;
-	if (type === MAILBOX_TYPE.exchange) return { kind: 'exchange', profile: exchangeProfileFrom(await ctx.getCredentials('mailCasesExchange')) };
-	return { kind: 'mailbox', profile: mailboxProfileFrom(await ctx.getCredentials('mailCasesMailbox')) };
+	if (type === MAILBOX_TYPE.exchange)
+		return {
+			kind: 'exchange',
+			profile: exchangeProfileFrom(await ctx.getCredentials('mailCasesExchange')),
+		};
+	return {
+		kind: 'mailbox',
+		profile: mailboxProfileFrom(await ctx.getCredentials('mailCasesMailbox')),
+	};
 }
 
 export class MailCasesTrigger implements INodeType {
@@ -33,9 +40,13 @@ export class MailCasesTrigger implements INodeType {
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		const from = await readSourceProfile(this);
-		const settings = readTriggerSettings(this, from.kind === 'exchange' ? 'graph' : from.profile.protocol);
+		const settings = readTriggerSettings(
+			this,
+			from.kind === 'exchange' ? 'graph' : from.profile.protocol,
+		);
 		from.profile.timeoutMs = settings.connectionTimeoutMs;
-		const pop3 = from.kind === 'mailbox' ? pop3StaticState(this.getWorkflowStaticData('node')) : undefined;
+		const pop3 =
+			from.kind === 'mailbox' ? pop3StaticState(this.getWorkflowStaticData('node')) : undefined;
 		const systemId = this.getInstanceId();
 		let source: MailSource;
 		try {
@@ -45,7 +56,10 @@ export class MailCasesTrigger implements INodeType {
 				pop3StateChanged: pop3?.changed,
 				exchangeDeleteMode: settings.exchangeDeleteMode,
 				// New Exchange mail is looked for (delta query) every 15 s between two listings.
-				exchangeCheckIntervalMs: Math.min(EXCHANGE_CHECK_INTERVAL_MS, settings.intake.pollIntervalMs ?? EXCHANGE_CHECK_INTERVAL_MS),
+				exchangeCheckIntervalMs: Math.min(
+					EXCHANGE_CHECK_INTERVAL_MS,
+					settings.intake.pollIntervalMs ?? EXCHANGE_CHECK_INTERVAL_MS,
+				),
 			});
 		} catch (error) {
 			// An Exchange profile that cannot work at all, e.g. a client id that is not a GUID.
@@ -63,7 +77,12 @@ export class MailCasesTrigger implements INodeType {
 			return { manualTriggerFunction, closeFunction: async () => await source.close() };
 		}
 
-		const loop = new IntakeLoop(source, createDeliver(this, source, settings, systemId), createEventReporter(this, source), settings.intake);
+		const loop = new IntakeLoop(
+			source,
+			createDeliver(this, source, settings, systemId),
+			createEventReporter(this, source),
+			settings.intake,
+		);
 		loop.start();
 		return { closeFunction: async () => await loop.stop() };
 	}

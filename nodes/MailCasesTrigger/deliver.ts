@@ -16,7 +16,8 @@ export function runError(run: IRun | undefined): string | undefined {
 	if (!run) return 'The run reported no result';
 	const error = run.data?.resultData?.error;
 	if (error) return error.message || 'The workflow run failed';
-	if (run.status === 'error' || run.status === 'crashed' || run.status === 'canceled') return `The workflow run ended with status "${run.status}"`;
+	if (run.status === 'error' || run.status === 'crashed' || run.status === 'canceled')
+		return `The workflow run ended with status "${run.status}"`;
 	return undefined;
 }
 
@@ -24,7 +25,11 @@ export function runError(run: IRun | undefined): string | undefined {
  * Emits one execution and waits until n8n reports its end through the done-promise
  * (acknowledge after success, R-PLUS-1). No answer within the timeout counts as failure.
  */
-export async function emitAndWait(ctx: ITriggerFunctions, data: INodeExecutionData[][], timeoutMs: number): Promise<RunResult> {
+export async function emitAndWait(
+	ctx: ITriggerFunctions,
+	data: INodeExecutionData[][],
+	timeoutMs: number,
+): Promise<RunResult> {
 	const done = ctx.helpers.createDeferredPromise<IRun>();
 	let timer: NodeJS.Timeout | undefined;
 	const timeout = new Promise<'timeout'>((resolve) => {
@@ -33,7 +38,11 @@ export async function emitAndWait(ctx: ITriggerFunctions, data: INodeExecutionDa
 	try {
 		ctx.emit(data, undefined, done);
 		const result = await Promise.race([done.promise, timeout]);
-		if (result === 'timeout') return { ok: false, error: `No result from the workflow run within ${Math.round(timeoutMs / 1000)} s` };
+		if (result === 'timeout')
+			return {
+				ok: false,
+				error: `No result from the workflow run within ${Math.round(timeoutMs / 1000)} s`,
+			};
 		const error = runError(result);
 		return error ? { ok: false, error } : { ok: true };
 	} catch (error) {
@@ -44,7 +53,12 @@ export async function emitAndWait(ctx: ITriggerFunctions, data: INodeExecutionDa
 }
 
 /** Parses and classifies a batch, emits what is to be emitted, and reports each mail's outcome. */
-export function createDeliver(ctx: ITriggerFunctions, source: MailSource, settings: TriggerSettings, systemId: string): Deliver {
+export function createDeliver(
+	ctx: ITriggerFunctions,
+	source: MailSource,
+	settings: TriggerSettings,
+	systemId: string,
+): Deliver {
 	return async (batch) => {
 		const outcomes = new Map<string, MailOutcome>();
 		const main: INodeExecutionData[] = [];
@@ -55,23 +69,47 @@ export function createDeliver(ctx: ITriggerFunctions, source: MailSource, settin
 			try {
 				parsed = await parseMessage(mail.raw, { maxBytes: settings.intake.maxMessageBytes });
 			} catch (error) {
-				outcomes.set(mail.key, { status: 'quarantine', reason: error instanceof Error ? error.message : String(error) });
+				outcomes.set(mail.key, {
+					status: 'quarantine',
+					reason: error instanceof Error ? error.message : String(error),
+				});
 				continue;
 			}
-			const classification = classifyMessage(parsed, { ignoreSubjectKeywords: settings.ignoreSubjectKeywords, systemId });
-			const action = classification.class === 'normal' ? 'emit' : settings.classActions[classification.class];
+			const classification = classifyMessage(parsed, {
+				ignoreSubjectKeywords: settings.ignoreSubjectKeywords,
+				systemId,
+			});
+			const action =
+				classification.class === 'normal' ? 'emit' : settings.classActions[classification.class];
 			if (action === 'skip') {
 				outcomes.set(mail.key, { status: 'done' });
 				continue;
 			}
-			const item = await mailToItem(ctx, parsed, classification, mail.raw, { protocol: source.protocol, folder: source.folder, key: mail.key, mailbox: source.description }, settings);
+			const item = await mailToItem(
+				ctx,
+				parsed,
+				classification,
+				mail.raw,
+				{
+					protocol: source.protocol,
+					folder: source.folder,
+					key: mail.key,
+					mailbox: source.description,
+				},
+				settings,
+			);
 			(action === 'route' ? routed : main).push(item);
 			emitted.push(mail.key);
 		}
 		if (emitted.length) {
 			const result = await emitAndWait(ctx, [main, routed, []], settings.executionTimeoutMs);
 			for (const key of emitted) {
-				outcomes.set(key, result.ok ? { status: 'done' } : { status: 'failed', reason: result.error ?? 'The workflow run failed' });
+				outcomes.set(
+					key,
+					result.ok
+						? { status: 'done' }
+						: { status: 'failed', reason: result.error ?? 'The workflow run failed' },
+				);
 			}
 		}
 		return outcomes;

@@ -1,4 +1,9 @@
-import type { IBinaryKeyData, IDataObject, INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
+import type {
+	IBinaryKeyData,
+	IDataObject,
+	INodeExecutionData,
+	ITriggerFunctions,
+} from 'n8n-workflow';
 import type { Classification, ParsedMessage } from '../../lib/mail/types';
 import type { TriggerSettings } from './trigger-settings';
 
@@ -36,7 +41,11 @@ export async function mailToItem(
 	const attachments: IDataObject[] = [];
 	for (const [index, attachment] of parsed.attachments.entries()) {
 		const property = `${settings.attachmentPrefix}${index}`;
-		binary[property] = await ctx.helpers.prepareBinaryData(attachment.content, attachment.filename, attachment.contentType);
+		binary[property] = await ctx.helpers.prepareBinaryData(
+			attachment.content,
+			attachment.filename,
+			attachment.contentType,
+		);
 		attachments.push({
 			binaryProperty: property,
 			filename: attachment.filename,

@@ -9,7 +9,13 @@ import { emptyPop3State, type Pop3State } from '../../lib/protocols/pop3/pop3-so
  * loaded: counts written into a state object created in this activation would never be saved.
  * Assigning the state to its property again marks it, whichever object it is (issue #11.3).
  */
-export function pop3StaticState(staticData: IDataObject & { pop3?: Pop3State }): { state: Pop3State; changed: () => void } {
+export function pop3StaticState(staticData: IDataObject & { pop3?: Pop3State }): {
+	state: Pop3State;
+	changed: () => void;
+} {
 	staticData.pop3 ??= emptyPop3State();
-	return { state: staticData.pop3, changed: () => void Reflect.set(staticData, 'pop3', staticData.pop3) };
+	return {
+		state: staticData.pop3,
+		changed: () => void Reflect.set(staticData, 'pop3', staticData.pop3),
+	};
 }

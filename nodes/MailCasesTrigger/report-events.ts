@@ -15,21 +15,48 @@ export function createEventReporter(ctx: ITriggerFunctions, source: MailSource) 
 		const where = source.description;
 		switch (event.type) {
 			case 'quarantined':
-				ctx.logger.warn(`Mail Cases Trigger: mail ${event.key} of ${where} quarantined: ${event.reason}`);
-				ctx.emit([[], [], [{ json: { key: event.key, reason: event.reason, mailbox: where, protocol: source.protocol, folder: source.folder, quarantinedAt: new Date().toISOString() } }]]);
+				ctx.logger.warn(
+					`Mail Cases Trigger: mail ${event.key} of ${where} quarantined: ${event.reason}`,
+				);
+				ctx.emit([
+					[],
+					[],
+					[
+						{
+							json: {
+								key: event.key,
+								reason: event.reason,
+								mailbox: where,
+								protocol: source.protocol,
+								folder: source.folder,
+								quarantinedAt: new Date().toISOString(),
+							},
+						},
+					],
+				]);
 				break;
 			case 'retryScheduled':
-				ctx.logger.warn(`Mail Cases Trigger: mail ${event.key} failed (attempt ${event.attempts}), retry in ${Math.round(event.retryInMs / 1000)} s: ${event.reason}`);
+				ctx.logger.warn(
+					`Mail Cases Trigger: mail ${event.key} failed (attempt ${event.attempts}), retry in ${Math.round(event.retryInMs / 1000)} s: ${event.reason}`,
+				);
 				break;
 			case 'connectionRestored':
-				ctx.logger.info(`Mail Cases Trigger: connection to ${where} restored after ${Math.round(event.downMs / 1000)} s`);
+				ctx.logger.info(
+					`Mail Cases Trigger: connection to ${where} restored after ${Math.round(event.downMs / 1000)} s`,
+				);
 				break;
 			case 'connectionLost': {
-				ctx.logger.warn(`Mail Cases Trigger: ${event.error.message} (attempt ${event.attempt}, retry in ${Math.round(event.retryInMs / 1000)} s)`);
-				const error = new NodeApiError(ctx.getNode(), { message: event.error.message, code: event.error.code } as JsonObject, {
-					message: event.error.message,
-					description: `Error code ${event.error.code}. The trigger keeps retrying.`,
-				});
+				ctx.logger.warn(
+					`Mail Cases Trigger: ${event.error.message} (attempt ${event.attempt}, retry in ${Math.round(event.retryInMs / 1000)} s)`,
+				);
+				const error = new NodeApiError(
+					ctx.getNode(),
+					{ message: event.error.message, code: event.error.code } as JsonObject,
+					{
+						message: event.error.message,
+						description: `Error code ${event.error.code}. The trigger keeps retrying.`,
+					},
+				);
 				if (event.error.code === 'AUTH_FAILED') {
 					ctx.emitError(error);
 				} else if (event.attempt === REPORT_OUTAGE_AFTER) {

@@ -39,18 +39,31 @@ interface Options {
 /** Exchange's "Delete Permanently" is disposition delete with Graph's permanentDelete. */
 export const PERMANENT_DELETE = 'permanentDelete';
 
-export function readTriggerSettings(ctx: ITriggerFunctions, protocol: 'imap' | 'pop3' | 'graph'): TriggerSettings {
+export function readTriggerSettings(
+	ctx: ITriggerFunctions,
+	protocol: 'imap' | 'pop3' | 'graph',
+): TriggerSettings {
 	const options = ctx.getNodeParameter('options', {}) as Options;
-	const chosen = ctx.getNodeParameter('disposition', 'delete') as Disposition['kind'] | typeof PERMANENT_DELETE;
+	const chosen = ctx.getNodeParameter('disposition', 'delete') as
+		| Disposition['kind']
+		| typeof PERMANENT_DELETE;
 	const permanent = protocol === 'graph' && chosen === PERMANENT_DELETE;
 	const kind: Disposition['kind'] = chosen === PERMANENT_DELETE ? 'delete' : chosen;
 	const disposition: Disposition =
-		kind === 'move' ? { kind: 'move', folder: (ctx.getNodeParameter('moveFolder', 'Processed') as string) || 'Processed' } : kind === 'markSeen' ? { kind: 'markSeen' } : { kind: 'delete' };
+		kind === 'move'
+			? {
+					kind: 'move',
+					folder: (ctx.getNodeParameter('moveFolder', 'Processed') as string) || 'Processed',
+				}
+			: kind === 'markSeen'
+				? { kind: 'markSeen' }
+				: { kind: 'delete' };
 	const keywords = (ctx.getNodeParameter('ignoreSubjectKeywords', '') as string)
 		.split(',')
 		.map((k) => k.trim())
 		.filter(Boolean);
-	const seconds = (value: number | undefined, fallback: number) => (value === undefined || value === null ? fallback : Number(value)) * 1000;
+	const seconds = (value: number | undefined, fallback: number) =>
+		(value === undefined || value === null ? fallback : Number(value)) * 1000;
 	return {
 		intake: {
 			disposition,

@@ -1,14 +1,31 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { DEFAULT_IGNORE_SUBJECT_KEYWORDS } from '../../lib/mail/classify';
 
-const classAction = (displayName: string, name: string, fallback: string, description: string): INodeProperties => ({
+const classAction = (
+	displayName: string,
+	name: string,
+	fallback: string,
+	description: string,
+): INodeProperties => ({
 	displayName,
 	name,
 	type: 'options',
 	options: [
-		{ name: 'Emit as Mail', value: 'emit', description: 'Treat it like any other mail (first output)' },
-		{ name: 'Skip and Remove', value: 'skip', description: 'Do not start the workflow; dispose of the mail as after success' },
-		{ name: 'Route to Second Output', value: 'route', description: 'Emit it on the "Auto-Replies & Bounces" output' },
+		{
+			name: 'Emit as Mail',
+			value: 'emit',
+			description: 'Treat it like any other mail (first output)',
+		},
+		{
+			name: 'Skip and Remove',
+			value: 'skip',
+			description: 'Do not start the workflow; dispose of the mail as after success',
+		},
+		{
+			name: 'Route to Second Output',
+			value: 'route',
+			description: 'Emit it on the "Auto-Replies & Bounces" output',
+		},
 	],
 	default: fallback,
 	description,
@@ -27,8 +44,16 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'IMAP / POP3 Mailbox Profile', value: 'mailbox', description: 'Read an IMAP folder or a POP3 inbox' },
-			{ name: 'Exchange Profile (Microsoft Graph)', value: 'exchange', description: 'Read a folder of a Microsoft 365 mailbox through an Azure app registration' },
+			{
+				name: 'IMAP / POP3 Mailbox Profile',
+				value: 'mailbox',
+				description: 'Read an IMAP folder or a POP3 inbox',
+			},
+			{
+				name: 'Exchange Profile (Microsoft Graph)',
+				value: 'exchange',
+				description: 'Read a folder of a Microsoft 365 mailbox through an Azure app registration',
+			},
 		],
 		default: 'mailbox',
 		description: 'Which kind of profile the mail is read from',
@@ -39,12 +64,21 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'options',
 		displayOptions: forMailbox,
 		options: [
-			{ name: 'Delete From Server', value: 'delete', description: 'Remove the mail once its run succeeded (IMAP UID EXPUNGE, POP3 DELE)' },
+			{
+				name: 'Delete From Server',
+				value: 'delete',
+				description: 'Remove the mail once its run succeeded (IMAP UID EXPUNGE, POP3 DELE)',
+			},
 			{ name: 'Move to Folder (IMAP)', value: 'move' },
-			{ name: 'Mark as Read and Keep', value: 'markSeen', description: 'IMAP: flag as seen and processed; POP3: leave on the server and remember it' },
+			{
+				name: 'Mark as Read and Keep',
+				value: 'markSeen',
+				description: 'IMAP: flag as seen and processed; POP3: leave on the server and remember it',
+			},
 		],
 		default: 'delete',
-		description: 'What happens to a mail after the workflow run for it succeeded. A failed run leaves the mail where it is.',
+		description:
+			'What happens to a mail after the workflow run for it succeeded. A failed run leaves the mail where it is.',
 	},
 	{
 		displayName: 'After Success',
@@ -52,13 +86,29 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'options',
 		displayOptions: forExchange,
 		options: [
-			{ name: 'Move to Deleted Items', value: 'delete', description: 'Graph "delete" as Outlook does it: the mail can still be restored from Deleted Items' },
-			{ name: 'Delete Permanently', value: 'permanentDelete', description: 'Graph permanentDelete: the mail cannot be restored by the user (global cloud only)' },
+			{
+				name: 'Move to Deleted Items',
+				value: 'delete',
+				description:
+					'Graph "delete" as Outlook does it: the mail can still be restored from Deleted Items',
+			},
+			{
+				name: 'Delete Permanently',
+				value: 'permanentDelete',
+				description:
+					'Graph permanentDelete: the mail cannot be restored by the user (global cloud only)',
+			},
 			{ name: 'Move to Folder', value: 'move' },
-			{ name: 'Mark as Read and Keep', value: 'markSeen', description: 'Mark read and set the category MailCases-Done; the mail stays in the folder and is not read again' },
+			{
+				name: 'Mark as Read and Keep',
+				value: 'markSeen',
+				description:
+					'Mark read and set the category MailCases-Done; the mail stays in the folder and is not read again',
+			},
 		],
 		default: 'delete',
-		description: 'What happens to a mail after the workflow run for it succeeded. A failed run leaves the mail where it is.',
+		description:
+			'What happens to a mail after the workflow run for it succeeded. A failed run leaves the mail where it is.',
 	},
 	{
 		displayName: 'Move to Folder',
@@ -66,17 +116,29 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'string',
 		default: 'Processed',
 		displayOptions: { show: { disposition: ['move'] } },
-		description: 'IMAP folder, or Exchange folder: a name or a path like Inbox/Done, created when missing',
+		description:
+			'IMAP folder, or Exchange folder: a name or a path like Inbox/Done, created when missing',
 	},
 	{
 		displayName: 'Ignore Subject Keywords',
 		name: 'ignoreSubjectKeywords',
 		type: 'string',
 		default: DEFAULT_IGNORE_SUBJECT_KEYWORDS.join(', '),
-		description: 'Subjects containing one of these words (comma-separated, case-insensitive) count as auto-replies',
+		description:
+			'Subjects containing one of these words (comma-separated, case-insensitive) count as auto-replies',
 	},
-	classAction('Auto-Replies', 'autoReplyAction', 'skip', 'Out-of-office and other automatic answers'),
-	classAction('Bounces', 'bounceAction', 'route', 'Delivery status notifications (undeliverable mail)'),
+	classAction(
+		'Auto-Replies',
+		'autoReplyAction',
+		'skip',
+		'Out-of-office and other automatic answers',
+	),
+	classAction(
+		'Bounces',
+		'bounceAction',
+		'route',
+		'Delivery status notifications (undeliverable mail)',
+	),
 	classAction('Mailing Lists', 'listAction', 'emit', 'Mail with List-ID or Precedence: list/bulk'),
 	classAction('Loops', 'loopAction', 'skip', 'Mail this package sent itself, or carrying X-Loop'),
 	{
@@ -108,7 +170,8 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'number',
 				default: 60,
 				typeOptions: { minValue: 1 },
-				description: 'A run that reports no result in this time counts as failed; its mails are tried again',
+				description:
+					'A run that reports no result in this time counts as failed; its mails are tried again',
 			},
 			{
 				displayName: 'Include All Headers',
@@ -121,7 +184,8 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'includeRaw',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to add the original message as binary property "message" (.eml), needed to forward it',
+				description:
+					'Whether to add the original message as binary property "message" (.eml), needed to forward it',
 			},
 			{
 				displayName: 'Mails per Execution',
@@ -129,7 +193,8 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'number',
 				default: 10,
 				typeOptions: { minValue: 1, maxValue: 100 },
-				description: 'How many mails one workflow run gets. A failed run leaves all of its mails; each is then retried alone.',
+				description:
+					'How many mails one workflow run gets. A failed run leaves all of its mails; each is then retried alone.',
 			},
 			{
 				displayName: 'Max Attempts',
@@ -137,7 +202,8 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'number',
 				default: 5,
 				typeOptions: { minValue: 1 },
-				description: 'Attempts after which a mail is moved to quarantine (IMAP, Exchange) or no longer retried (POP3). Counted before each run, so a run that crashes or hangs n8n counts too.',
+				description:
+					'Attempts after which a mail is moved to quarantine (IMAP, Exchange) or no longer retried (POP3). Counted before each run, so a run that crashes or hangs n8n counts too.',
 			},
 			{
 				displayName: 'Max Concurrent Executions',
@@ -161,14 +227,16 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'number',
 				default: 60,
 				typeOptions: { minValue: 1 },
-				description: 'POP3 polls at this interval; IMAP waits with IDLE and checks at this interval as a safety net; Exchange lists the folder at this interval and looks for new mail (delta query) every 15 s in between',
+				description:
+					'POP3 polls at this interval; IMAP waits with IDLE and checks at this interval as a safety net; Exchange lists the folder at this interval and looks for new mail (delta query) every 15 s in between',
 			},
 			{
 				displayName: 'Quarantine Folder',
 				name: 'quarantineFolder',
 				type: 'string',
 				default: 'Quarantine',
-				description: 'IMAP or Exchange folder for mails that cannot be processed (Exchange: created when missing, the reason is stored on the mail)',
+				description:
+					'IMAP or Exchange folder for mails that cannot be processed (Exchange: created when missing, the reason is stored on the mail)',
 			},
 			{
 				displayName: 'Retry Delay (Seconds)',
@@ -176,7 +244,8 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'number',
 				default: 30,
 				typeOptions: { minValue: 0 },
-				description: 'Wait before the first retry of a failed mail; doubles with each further failure',
+				description:
+					'Wait before the first retry of a failed mail; doubles with each further failure',
 			},
 		],
 	},

@@ -17,6 +17,9 @@ export const description: INodeTypeDescription = {
 	usableAsTool: true,
 	inputs: [NodeConnectionTypes.Main],
 	outputs: [NodeConnectionTypes.Main],
-	credentials: [...senderCredentials, { name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' }],
+	credentials: [
+		...senderCredentials,
+		{ name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' },
+	],
 	properties: [sendThroughProperty, ...notifyProperties],
 };

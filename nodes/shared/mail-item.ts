@@ -31,21 +31,35 @@ const addresses = (value: unknown): MailAddress[] => {
 };
 
 /** Reads the trigger's mail item at `itemIndex`; `withContent` loads attachment bytes. */
-export async function mailFromItem(ctx: IExecuteFunctions, itemIndex: number, options: { withContent?: boolean } = {}): Promise<MailFromItem> {
+export async function mailFromItem(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	options: { withContent?: boolean } = {},
+): Promise<MailFromItem> {
 	const item = ctx.getInputData()[itemIndex];
 	const json = item.json as IDataObject;
 	if (typeof json.subject !== 'string' && typeof json.messageId !== 'string' && !json.from) {
-		throw new MailCasesError('INVALID_INPUT', 'The input item is not a mail. Connect this node behind the Mail Cases Trigger (or an item with its fields: messageId, subject, from, text, ...).');
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			'The input item is not a mail. Connect this node behind the Mail Cases Trigger (or an item with its fields: messageId, subject, from, text, ...).',
+		);
 	}
 	const attachments: MailAttachment[] = [];
 	for (const meta of (Array.isArray(json.attachments) ? json.attachments : []) as IDataObject[]) {
 		const property = String(meta.binaryProperty ?? '');
 		if (!property || !item.binary?.[property]) continue;
-		const content = options.withContent ? await ctx.helpers.getBinaryDataBuffer(itemIndex, property) : Buffer.alloc(0);
+		const content = options.withContent
+			? await ctx.helpers.getBinaryDataBuffer(itemIndex, property)
+			: Buffer.alloc(0);
 		attachments.push({
-			filename: safeAttachmentName(String(meta.filename ?? item.binary[property].fileName ?? ''), property),
+			filename: safeAttachmentName(
+				String(meta.filename ?? item.binary[property].fileName ?? ''),
+				property,
+			),
 			filenameGiven: true,
-			contentType: String(meta.contentType ?? item.binary[property].mimeType ?? 'application/octet-stream'),
+			contentType: String(
+				meta.contentType ?? item.binary[property].mimeType ?? 'application/octet-stream',
+			),
 			size: Number(meta.size ?? content.length),
 			contentId: typeof meta.contentId === 'string' ? meta.contentId : undefined,
 			inline: meta.inline === true,
@@ -53,7 +67,8 @@ export async function mailFromItem(ctx: IExecuteFunctions, itemIndex: number, op
 			checksum: '',
 		});
 	}
-	const from = json.from && typeof json.from === 'object' ? addresses([json.from])[0] ?? null : null;
+	const from =
+		json.from && typeof json.from === 'object' ? (addresses([json.from])[0] ?? null) : null;
 	return {
 		messageId: typeof json.messageId === 'string' ? json.messageId : null,
 		subject: typeof json.subject === 'string' ? json.subject : '',
@@ -65,12 +80,16 @@ export async function mailFromItem(ctx: IExecuteFunctions, itemIndex: number, op
 		date: typeof json.date === 'string' ? json.date : null,
 		inReplyTo: typeof json.inReplyTo === 'string' ? json.inReplyTo : null,
 		references: Array.isArray(json.references) ? json.references.map(String) : [],
-		headers: (json.headers && typeof json.headers === 'object' ? json.headers : {}) as ParsedMessage['headers'],
+		headers: (json.headers && typeof json.headers === 'object'
+			? json.headers
+			: {}) as ParsedMessage['headers'],
 		size: Number(json.size ?? 0),
 		rawHash: typeof json.rawHash === 'string' ? json.rawHash : '',
 		text: typeof json.text === 'string' ? json.text : '',
 		html: typeof json.html === 'string' ? json.html : null,
 		attachments,
-		raw: item.binary?.message ? await ctx.helpers.getBinaryDataBuffer(itemIndex, 'message') : undefined,
+		raw: item.binary?.message
+			? await ctx.helpers.getBinaryDataBuffer(itemIndex, 'message')
+			: undefined,
 	};
 }

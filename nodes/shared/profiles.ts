@@ -3,7 +3,12 @@ import type { ExchangeAuth, ExchangeProfile } from '../../lib/protocols/graph/ex
 import type { MailboxProfile } from '../../lib/protocols/mailbox-profile';
 import type { SmtpProfile } from '../../lib/protocols/smtp/smtp-profile';
 
-const str = (value: unknown) => (typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value));
+const str = (value: unknown) =>
+	typeof value === 'string'
+		? value.trim()
+		: value === undefined || value === null
+			? ''
+			: String(value);
 const num = (value: unknown) => (typeof value === 'number' ? value : Number(value) || 0);
 
 /** Credential "Mail Cases SMTP Profile" → engine profile. */
@@ -50,7 +55,10 @@ export function exchangeProfileFrom(data: ICredentialDataDecryptedObject): Excha
 					certificatePem: str(data.certificate) || undefined,
 					thumbprint: str(data.thumbprint) || undefined,
 				}
-			: { type: 'secret', clientSecret: typeof data.clientSecret === 'string' ? data.clientSecret : '' };
+			: {
+					type: 'secret',
+					clientSecret: typeof data.clientSecret === 'string' ? data.clientSecret : '',
+				};
 	return {
 		tenantId: str(data.tenantId),
 		clientId: str(data.clientId),

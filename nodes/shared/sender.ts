@@ -21,7 +21,11 @@ export const sendThroughProperty: INodeProperties = {
 /** Credentials entries for nodes that send: one of the two, chosen by "Send Through". */
 export const senderCredentials = [
 	{ name: 'mailCasesSmtp', required: true, displayOptions: { show: { sendThrough: ['smtp'] } } },
-	{ name: 'mailCasesExchange', required: true, displayOptions: { show: { sendThrough: ['exchange'] } } },
+	{
+		name: 'mailCasesExchange',
+		required: true,
+		displayOptions: { show: { sendThrough: ['exchange'] } },
+	},
 ];
 
 /**

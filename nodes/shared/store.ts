@@ -1,4 +1,8 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
 import { defaultSqlitePath, getStore, type Store, type StoreConfig } from '../../lib/store';
 
 const str = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
@@ -7,7 +11,9 @@ const str = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 export function storeConfigFrom(data: ICredentialDataDecryptedObject): StoreConfig {
 	const common = {
 		caseNumberFormat: str(data.caseNumberFormat) || undefined,
-		maxAttachmentBytesPerMail: data.maxAttachmentMb ? Number(data.maxAttachmentMb) * 1024 * 1024 : undefined,
+		maxAttachmentBytesPerMail: data.maxAttachmentMb
+			? Number(data.maxAttachmentMb) * 1024 * 1024
+			: undefined,
 	};
 	if (data.kind === 'postgres') {
 		return {

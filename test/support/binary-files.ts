@@ -9,7 +9,8 @@ import { crc32, gzipSync } from 'node:zlib';
 /** Reproducible "random" bytes for a seed (SHA-256 in counter mode). */
 export function seededBytes(length: number, seed: number): Buffer {
 	const blocks: Buffer[] = [];
-	for (let i = 0; i * 32 < length; i++) blocks.push(createHash('sha256').update(`${seed}:${i}`).digest());
+	for (let i = 0; i * 32 < length; i++)
+		blocks.push(createHash('sha256').update(`${seed}:${i}`).digest());
 	return Buffer.concat(blocks).subarray(0, length);
 }
 
@@ -51,12 +52,16 @@ export function oleCompoundFile(sectors = 8): Buffer {
 	Buffer.from('Root Entry', 'utf16le').copy(directory, 0);
 	directory.writeUInt16LE(22, 64);
 	directory[66] = 5; // root storage
-	const rest = Array.from({ length: Math.max(0, sectors - 2) }, (_, i) => seededBytes(512, 100 + i));
+	const rest = Array.from({ length: Math.max(0, sectors - 2) }, (_, i) =>
+		seededBytes(512, 100 + i),
+	);
 	return Buffer.concat([header, fat, directory, ...rest]);
 }
 
 /** A ZIP archive with stored (uncompressed) files: local headers, central directory, end record. */
-export function zipArchive(files: Record<string, string | Buffer> = { 'word/document.xml': '<w:document/>' }): Buffer {
+export function zipArchive(
+	files: Record<string, string | Buffer> = { 'word/document.xml': '<w:document/>' },
+): Buffer {
 	const locals: Buffer[] = [];
 	const centrals: Buffer[] = [];
 	let offset = 0;
@@ -64,14 +69,46 @@ export function zipArchive(files: Record<string, string | Buffer> = { 'word/docu
 		const content = Buffer.isBuffer(data) ? data : Buffer.from(data);
 		const nameBytes = Buffer.from(name);
 		const crc = crc32(content);
-		const common = Buffer.concat([u16(20), u16(0), u16(0), u16(0), u16(0x21), u32(crc), u32(content.length), u32(content.length), u16(nameBytes.length), u16(0)]);
+		const common = Buffer.concat([
+			u16(20),
+			u16(0),
+			u16(0),
+			u16(0),
+			u16(0x21),
+			u32(crc),
+			u32(content.length),
+			u32(content.length),
+			u16(nameBytes.length),
+			u16(0),
+		]);
 		const local = Buffer.concat([u32(0x04034b50), common, nameBytes, content]);
-		centrals.push(Buffer.concat([u32(0x02014b50), u16(20), common, u16(0), u16(0), u16(0), u32(0), u32(offset), nameBytes]));
+		centrals.push(
+			Buffer.concat([
+				u32(0x02014b50),
+				u16(20),
+				common,
+				u16(0),
+				u16(0),
+				u16(0),
+				u32(0),
+				u32(offset),
+				nameBytes,
+			]),
+		);
 		locals.push(local);
 		offset += local.length;
 	}
 	const central = Buffer.concat(centrals);
-	const end = Buffer.concat([u32(0x06054b50), u16(0), u16(0), u16(centrals.length), u16(centrals.length), u32(central.length), u32(offset), u16(0)]);
+	const end = Buffer.concat([
+		u32(0x06054b50),
+		u16(0),
+		u16(0),
+		u16(centrals.length),
+		u16(centrals.length),
+		u32(central.length),
+		u32(offset),
+		u16(0),
+	]);
 	return Buffer.concat([...locals, central, end]);
 }
 
@@ -113,7 +150,10 @@ export function pngImage(): Buffer {
 	return Buffer.concat([
 		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
 		chunk('IHDR', ihdr),
-		chunk('IDAT', Buffer.from([0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00])),
+		chunk(
+			'IDAT',
+			Buffer.from([0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00]),
+		),
 		chunk('IEND', Buffer.alloc(0)),
 	]);
 }

@@ -47,7 +47,8 @@ export async function startTcpRelay(
 		const forward = (from: net.Socket, to: net.Socket) =>
 			from.on('data', (chunk) => {
 				if (pair.frozen) return;
-				const answer = from === client ? options.answerClient?.(chunk.toString('latin1')) : undefined;
+				const answer =
+					from === client ? options.answerClient?.(chunk.toString('latin1')) : undefined;
 				if (answer !== undefined) client.write(answer);
 				else to.write(chunk);
 			});

@@ -28,11 +28,15 @@ export interface TriggerChild {
 export const triggerChildren: ChildProcess[] = [];
 
 export function startTriggerChild(specFile: string): TriggerChild {
-	const child = spawn(process.execPath, [path.join(root, 'test', 'support', 'trigger-child.js'), specFile], {
-		cwd: root,
-		env: { ...process.env, N8N_LOG_LEVEL: 'silent', NODE_OPTIONS: '' },
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const child = spawn(
+		process.execPath,
+		[path.join(root, 'test', 'support', 'trigger-child.js'), specFile],
+		{
+			cwd: root,
+			env: { ...process.env, N8N_LOG_LEVEL: 'silent', NODE_OPTIONS: '' },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	triggerChildren.push(child);
 	const executions: ReportedExecution[] = [];
 	let stderr = '';
@@ -56,7 +60,8 @@ export function startTriggerChild(specFile: string): TriggerChild {
 	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 	const exited = new Promise<NodeJS.Signals | number | null>((resolve) => {
 		child.on('exit', (code, signal) => {
-			if (signal !== 'SIGKILL' && code !== 0) readyReject(new Error(`trigger child exited ${code}: ${stderr}`));
+			if (signal !== 'SIGKILL' && code !== 0)
+				readyReject(new Error(`trigger child exited ${code}: ${stderr}`));
 			resolve(signal ?? code);
 		});
 	});
@@ -64,7 +69,11 @@ export function startTriggerChild(specFile: string): TriggerChild {
 }
 
 /** Polls `check` until it holds (the events here are another process's and a server's state). */
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function until(
+	what: string,
+	check: () => boolean | Promise<boolean>,
+	timeoutMs: number,
+): Promise<void> {
 	const end = Date.now() + timeoutMs;
 	while (!(await check())) {
 		if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);

@@ -31,10 +31,17 @@ async function main() {
 		while (reported < handle.executions.length) {
 			const e = handle.executions[reported++];
 			let items;
-			if (spec.reportNode && e.status === 'success' && e.run.data.resultData.runData[spec.reportNode]) {
+			if (
+				spec.reportNode &&
+				e.status === 'success' &&
+				e.run.data.resultData.runData[spec.reportNode]
+			) {
 				items = e.outputOf(spec.reportNode).map((item) => item.json);
 			}
-			process.stdout.write(JSON.stringify({ execution: reported, status: e.status, error: e.error?.message, items }) + '\n');
+			process.stdout.write(
+				JSON.stringify({ execution: reported, status: e.status, error: e.error?.message, items }) +
+					'\n',
+			);
 		}
 	}, 50);
 	process.on('SIGTERM', () => {

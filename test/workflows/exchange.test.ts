@@ -9,11 +9,20 @@
  * MSAL reaches the stand-in through the profile's custom cloud (authority host and Graph
  * endpoint = the stand-in's origin) and its CA certificate, as a sovereign cloud would be set up.
  */
-import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, INodeParameters } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestFunctions,
+	INodeParameters,
+} from 'n8n-workflow';
 import { simpleParser } from 'mailparser';
 import { buildOutgoingMessage } from '../../lib/mail/outgoing-message';
 import { composeMime } from '../../lib/protocols/graph/graph-sender';
-import { DONE_CATEGORY, FAIL_CATEGORY_PREFIX, QUARANTINE_CATEGORY, QUARANTINE_REASON_PROPERTY } from '../../lib/protocols/graph/graph-source';
+import {
+	DONE_CATEGORY,
+	FAIL_CATEGORY_PREFIX,
+	QUARANTINE_CATEGORY,
+	QUARANTINE_REASON_PROPERTY,
+} from '../../lib/protocols/graph/graph-source';
 import { MailCasesSendMail } from '../../nodes/MailCasesSendMail/MailCasesSendMail.node';
 import { MailCasesTrigger } from '../../nodes/MailCasesTrigger/MailCasesTrigger.node';
 import { EmitItems } from '../fixtures/nodes/EmitItems.node';
@@ -22,7 +31,15 @@ import { MakeBytes, fixtureBytes } from '../fixtures/nodes/MakeBytes.node';
 import { ManualTrigger } from '../fixtures/nodes/ManualTrigger.node';
 import { rawMail, startWorld, type GraphWorld } from '../integration/graph/support';
 import type { FakeMessage } from '../support/fake-graph';
-import { runWorkflow, shutdownN8nEngine, startTrigger, waitUntil, type TriggerHandle, type WorkflowJson, type WorkflowNodeJson } from '../support/n8n';
+import {
+	runWorkflow,
+	shutdownN8nEngine,
+	startTrigger,
+	waitUntil,
+	type TriggerHandle,
+	type WorkflowJson,
+	type WorkflowNodeJson,
+} from '../support/n8n';
 import { NODE, packageCredentialTypes, packageNodeTypes } from '../support/package-nodes';
 
 jest.setTimeout(60_000);
@@ -53,7 +70,9 @@ afterAll(async () => {
 });
 
 /** The "Mail Cases Exchange Profile" credential as the editor stores it, pointing at the stand-in. */
-function exchangeCredential(overrides: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject {
+function exchangeCredential(
+	overrides: ICredentialDataDecryptedObject = {},
+): ICredentialDataDecryptedObject {
 	return {
 		tenantId: world.tenant.id,
 		clientId: world.app.clientId,
@@ -77,15 +96,34 @@ function exchangeCredential(overrides: ICredentialDataDecryptedObject = {}): ICr
 function triggerWorkflow(parameters: INodeParameters): WorkflowJson {
 	return {
 		nodes: [
-			{ name: 'Mail', type: NODE('mailCasesTrigger'), typeVersion: 1, position: [0, 0], parameters: { mailboxType: 'exchange', ...parameters }, credentials: { mailCasesExchange: { id: 'exo', name: 'Exchange' } } },
-			{ name: 'Check', type: 'test.fail', typeVersion: 1, position: [300, 0], parameters: { fail: '={{ $json.subject.includes("FAIL") }}', message: 'Rejected by the workflow' } },
+			{
+				name: 'Mail',
+				type: NODE('mailCasesTrigger'),
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { mailboxType: 'exchange', ...parameters },
+				credentials: { mailCasesExchange: { id: 'exo', name: 'Exchange' } },
+			},
+			{
+				name: 'Check',
+				type: 'test.fail',
+				typeVersion: 1,
+				position: [300, 0],
+				parameters: {
+					fail: '={{ $json.subject.includes("FAIL") }}',
+					message: 'Rejected by the workflow',
+				},
+			},
 		],
 		connections: { Mail: { main: [[{ node: 'Check', type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
 	};
 }
 
-async function start(parameters: INodeParameters, credential = exchangeCredential()): Promise<TriggerHandle> {
+async function start(
+	parameters: INodeParameters,
+	credential = exchangeCredential(),
+): Promise<TriggerHandle> {
 	const handle = await startTrigger({
 		workflow: triggerWorkflow(parameters),
 		nodeTypes,
@@ -101,32 +139,49 @@ async function start(parameters: INodeParameters, credential = exchangeCredentia
 /** Seeds mails into the inbox; returns their Graph ids by subject. */
 function seed(subjects: string[]): Map<string, string> {
 	const ids = new Map<string, string>();
-	for (const subject of subjects) ids.set(subject, world.mailbox.seed(rawMail(subject, `Text of ${subject}\r\nFeld = Wert`)));
+	for (const subject of subjects)
+		ids.set(subject, world.mailbox.seed(rawMail(subject, `Text of ${subject}\r\nFeld = Wert`)));
 	return ids;
 }
 
-const numbered = (count: number, prefix = 'Anfrage') => Array.from({ length: count }, (_, i) => `${prefix} ${String(i + 1).padStart(3, '0')}`);
+const numbered = (count: number, prefix = 'Anfrage') =>
+	Array.from({ length: count }, (_, i) => `${prefix} ${String(i + 1).padStart(3, '0')}`);
 
 /** Subjects of the mails the workflow processed successfully, over all executions. */
 function processedSubjects(handle: TriggerHandle): string[] {
-	return handle.executions.filter((e) => e.status === 'success' && e.run.data.resultData.runData.Check).flatMap((e) => e.outputOf('Check').map((i) => i.json.subject as string));
+	return handle.executions
+		.filter((e) => e.status === 'success' && e.run.data.resultData.runData.Check)
+		.flatMap((e) => e.outputOf('Check').map((i) => i.json.subject as string));
 }
 
-function quarantineReports(handle: TriggerHandle): Array<{ key: string; reason: string; protocol: string; folder: string }> {
-	return handle.executions.flatMap((e) => e.outputOf('Mail', 2).map((i) => i.json as { key: string; reason: string; protocol: string; folder: string }));
+function quarantineReports(
+	handle: TriggerHandle,
+): Array<{ key: string; reason: string; protocol: string; folder: string }> {
+	return handle.executions.flatMap((e) =>
+		e
+			.outputOf('Mail', 2)
+			.map((i) => i.json as { key: string; reason: string; protocol: string; folder: string }),
+	);
 }
 
 const subjectsIn = (folder: string) => world.mailbox.list(folder).map((m) => m.subject);
 
 /** Value of a single-value extended property the client set (ids compare case-insensitively). */
 function propertyOf(message: FakeMessage, id: string): string | undefined {
-	for (const [key, value] of message.properties) if (key.toLowerCase() === id.toLowerCase()) return value;
+	for (const [key, value] of message.properties)
+		if (key.toLowerCase() === id.toLowerCase()) return value;
 	return undefined;
 }
 
 /** GET of the trigger folder itself: done once per connection (open), again only after a reconnect. */
-const folderLookups = () => world.fake.graphRequests().filter((r) => r.method === 'GET' && /\/mailFolders\/inbox$/i.test(r.path));
-const listings = () => world.fake.graphRequests().filter((r) => r.method === 'GET' && /\/mailFolders\/[^/]+\/messages$/.test(r.path));
+const folderLookups = () =>
+	world.fake
+		.graphRequests()
+		.filter((r) => r.method === 'GET' && /\/mailFolders\/inbox$/i.test(r.path));
+const listings = () =>
+	world.fake
+		.graphRequests()
+		.filter((r) => r.method === 'GET' && /\/mailFolders\/[^/]+\/messages$/.test(r.path));
 
 describe('R-EXO-1: Mail Cases Trigger reading an Exchange mailbox through Microsoft Graph', () => {
 	test('R-EXO-1 / R-PROC-4: 30 mails → 6 runs of 5 (Mails per Execution) → inbox empty, mails in Deleted Items', async () => {
@@ -136,7 +191,9 @@ describe('R-EXO-1: Mail Cases Trigger reading an Exchange mailbox through Micros
 		await handle.waitForExecutions(6, 30_000);
 		await waitUntil('inbox empty', () => world.mailbox.list('inbox').length === 0, 15_000);
 
-		expect(handle.executions.map((e) => [e.status, e.outputOf('Check').length])).toEqual(Array.from({ length: 6 }, () => ['success', 5]));
+		expect(handle.executions.map((e) => [e.status, e.outputOf('Check').length])).toEqual(
+			Array.from({ length: 6 }, () => ['success', 5]),
+		);
 		expect(processedSubjects(handle)).toEqual(subjects); // oldest first
 		expect(subjectsIn('deleteditems').sort()).toEqual([...subjects].sort());
 		expect(handle.errors).toEqual([]);
@@ -148,7 +205,12 @@ describe('R-EXO-1: Mail Cases Trigger reading an Exchange mailbox through Micros
 			subject: subjects[0],
 			from: { address: 'erika@example.org', name: 'Erika Mustermann' },
 			text: expect.stringContaining('Feld = Wert'),
-			mailbox: { protocol: 'graph', folder: 'Inbox', key: ids.get(subjects[0]), mailbox: expect.stringContaining('service@contoso.example') },
+			mailbox: {
+				protocol: 'graph',
+				folder: 'Inbox',
+				key: ids.get(subjects[0]),
+				mailbox: expect.stringContaining('service@contoso.example'),
+			},
 			classification: { class: 'normal' },
 		});
 		// Nothing else came after the backlog was done.
@@ -157,10 +219,19 @@ describe('R-EXO-1: Mail Cases Trigger reading an Exchange mailbox through Micros
 
 	test('R-PLUS-1: a run that fails leaves its mail in the inbox, with the failed attempt counted on the server', async () => {
 		const ids = seed(['FAIL Immer']);
-		const handle = await start({ options: { maxAttempts: 5, retryDelaySeconds: 3600, pollIntervalSeconds: 1 } });
+		const handle = await start({
+			options: { maxAttempts: 5, retryDelaySeconds: 3600, pollIntervalSeconds: 1 },
+		});
 		await handle.waitForExecutions(1, 20_000);
 		expect(handle.executions[0].status).toBe('error');
-		await waitUntil('attempt recorded', () => world.mailbox.messages.get(ids.get('FAIL Immer')!)?.categories.includes(`${FAIL_CATEGORY_PREFIX}1`) ?? false, 10_000);
+		await waitUntil(
+			'attempt recorded',
+			() =>
+				world.mailbox.messages
+					.get(ids.get('FAIL Immer')!)
+					?.categories.includes(`${FAIL_CATEGORY_PREFIX}1`) ?? false,
+			10_000,
+		);
 		const [kept] = world.mailbox.list('inbox');
 		expect(kept.id).toBe(ids.get('FAIL Immer'));
 		expect(kept.isRead).toBe(false);
@@ -170,8 +241,20 @@ describe('R-EXO-1: Mail Cases Trigger reading an Exchange mailbox through Micros
 
 	test('R-PLUS-1: a failing mail is retried alone, then moved to the quarantine folder with the reason; the others are processed', async () => {
 		const ids = seed(['Gut 1', 'FAIL Schlecht', 'Gut 2', 'Gut 3']);
-		const handle = await start({ options: { maxAttempts: 3, retryDelaySeconds: 0, pollIntervalSeconds: 1, mailsPerExecution: 10, quarantineFolder: 'Quarantäne' } });
-		await waitUntil('one quarantine report and three processed mails', () => quarantineReports(handle).length === 1 && processedSubjects(handle).length === 3, 40_000);
+		const handle = await start({
+			options: {
+				maxAttempts: 3,
+				retryDelaySeconds: 0,
+				pollIntervalSeconds: 1,
+				mailsPerExecution: 10,
+				quarantineFolder: 'Quarantäne',
+			},
+		});
+		await waitUntil(
+			'one quarantine report and three processed mails',
+			() => quarantineReports(handle).length === 1 && processedSubjects(handle).length === 3,
+			40_000,
+		);
 		await waitUntil('inbox empty', () => world.mailbox.list('inbox').length === 0, 10_000);
 
 		expect(processedSubjects(handle).sort()).toEqual(['Gut 1', 'Gut 2', 'Gut 3']);
@@ -181,7 +264,11 @@ describe('R-EXO-1: Mail Cases Trigger reading an Exchange mailbox through Micros
 		expect(failed.map((e) => e.error?.message)).toEqual(Array(3).fill('Rejected by the workflow'));
 
 		const [report] = quarantineReports(handle);
-		expect(report).toMatchObject({ key: ids.get('FAIL Schlecht'), protocol: 'graph', folder: 'Inbox' });
+		expect(report).toMatchObject({
+			key: ids.get('FAIL Schlecht'),
+			protocol: 'graph',
+			folder: 'Inbox',
+		});
 		expect(report.reason).toMatch(/^Failed 3 times; last error: Rejected by the workflow/);
 
 		// The quarantine folder was created on demand and holds the mail, marked and with the reason.
@@ -195,18 +282,27 @@ describe('R-EXO-1: Mail Cases Trigger reading an Exchange mailbox through Micros
 
 	test('R-PROC-4: "Delete Permanently" removes the mail for good (Graph permanentDelete), not into Deleted Items', async () => {
 		seed(['Weg 1', 'Weg 2']);
-		const handle = await start({ disposition: 'permanentDelete', options: { pollIntervalSeconds: 1 } });
+		const handle = await start({
+			disposition: 'permanentDelete',
+			options: { pollIntervalSeconds: 1 },
+		});
 		await waitUntil('two processed', () => processedSubjects(handle).length === 2, 20_000);
 		await waitUntil('inbox empty', () => world.mailbox.list('inbox').length === 0, 10_000);
 		expect(world.mailbox.list('deleteditems')).toEqual([]);
 		expect(world.mailbox.messages.size).toBe(0);
-		const deletes = world.fake.graphRequests().filter((r) => r.method === 'POST' && r.path.endsWith('/permanentDelete'));
+		const deletes = world.fake
+			.graphRequests()
+			.filter((r) => r.method === 'POST' && r.path.endsWith('/permanentDelete'));
 		expect(deletes.map((r) => r.status)).toEqual([204, 204]);
 	});
 
 	test('R-PROC-4: "Move to Folder" (a path, created on demand) and "Mark as Read and Keep" (not emitted again)', async () => {
 		seed(['Verschieben']);
-		const mover = await start({ disposition: 'move', moveFolder: 'Inbox/Erledigt', options: { pollIntervalSeconds: 1 } });
+		const mover = await start({
+			disposition: 'move',
+			moveFolder: 'Inbox/Erledigt',
+			options: { pollIntervalSeconds: 1 },
+		});
 		await waitUntil('moved', () => world.mailbox.list('Inbox/Erledigt').length === 1, 20_000);
 		expect(world.mailbox.list('inbox')).toEqual([]);
 		expect(processedSubjects(mover)).toEqual(['Verschieben']);
@@ -214,7 +310,11 @@ describe('R-EXO-1: Mail Cases Trigger reading an Exchange mailbox through Micros
 
 		const ids = seed(['Lesen']);
 		const reader = await start({ disposition: 'markSeen', options: { pollIntervalSeconds: 1 } });
-		await waitUntil('marked', () => world.mailbox.list('inbox')[0]?.categories.includes(DONE_CATEGORY) ?? false, 20_000);
+		await waitUntil(
+			'marked',
+			() => world.mailbox.list('inbox')[0]?.categories.includes(DONE_CATEGORY) ?? false,
+			20_000,
+		);
 		const [kept] = world.mailbox.list('inbox');
 		expect(kept.id).toBe(ids.get('Lesen'));
 		expect(kept.isRead).toBe(true);
@@ -228,7 +328,13 @@ describe('R-EXO-1: Mail Cases Trigger reading an Exchange mailbox through Micros
 		// 130 mails: the trigger lists 100 per page, so the first listing has a second page.
 		const subjects = numbered(130);
 		seed(subjects);
-		world.fake.injectFault({ method: 'GET', path: /\/mailFolders\/[^/]+\/messages$/, status: 429, retryAfter: 1, after: 1 });
+		world.fake.injectFault({
+			method: 'GET',
+			path: /\/mailFolders\/[^/]+\/messages$/,
+			status: 429,
+			retryAfter: 1,
+			after: 1,
+		});
 		const handle = await start({ options: { mailsPerExecution: 50, pollIntervalSeconds: 1 } });
 		await handle.waitForExecutions(3, 40_000);
 		await waitUntil('inbox empty', () => world.mailbox.list('inbox').length === 0, 15_000);
@@ -255,7 +361,8 @@ describe('R-EXO-1: Mail Cases Trigger reading an Exchange mailbox through Micros
 		let fetches = 0;
 		world.fake.onRequest = (r) => {
 			// After the 8th message download (in the middle of the second run's batch).
-			if (r.method === 'GET' && r.path.endsWith('/$value') && r.status === 200 && ++fetches === 8) world.fake.expireTokens();
+			if (r.method === 'GET' && r.path.endsWith('/$value') && r.status === 200 && ++fetches === 8)
+				world.fake.expireTokens();
 		};
 		const handle = await start({ options: { mailsPerExecution: 5, pollIntervalSeconds: 1 } });
 		await handle.waitForExecutions(6, 30_000);
@@ -304,7 +411,9 @@ describe('R-EXO-1: Mail Cases Trigger reading an Exchange mailbox through Micros
 		});
 		handles.push(handle);
 		await handle.waitForExecutions(1, 20_000);
-		expect(handle.executions[0].outputOf('Mail').map((i) => i.json.subject)).toEqual(['Neueste Mail']);
+		expect(handle.executions[0].outputOf('Mail').map((i) => i.json.subject)).toEqual([
+			'Neueste Mail',
+		]);
 		expect(subjectsIn('inbox')).toEqual(['Alt', 'Neueste Mail']);
 	});
 });
@@ -316,11 +425,47 @@ const REPORT_BYTES = 70_000;
 
 function sendWorkflow(sendParameters: INodeParameters, items = 1): WorkflowJson {
 	const nodes: WorkflowNodeJson[] = [
-		{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-		{ name: 'Items', type: 'test.emitItems', typeVersion: 1, position: [100, 0], parameters: { items: JSON.stringify(Array.from({ length: items }, (_, n) => ({ n }))) } },
-		{ name: 'Report', type: 'test.makeBytes', typeVersion: 1, position: [200, 0], parameters: { size: REPORT_BYTES, fileName: 'Prüfbericht Straße №5.pdf', mimeType: 'application/pdf', binaryProperty: 'report' } },
-		{ name: 'Note', type: 'test.makeBytes', typeVersion: 1, position: [300, 0], parameters: { size: 300, fileName: 'notiz.bin', binaryProperty: 'note' } },
-		{ name: 'Send Mail', type: NODE('mailCasesSendMail'), typeVersion: 1, position: [400, 0], parameters: { sendThrough: 'exchange', ...sendParameters }, credentials: { mailCasesExchange: { id: 'exo', name: 'Exchange' } } },
+		{
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
+		{
+			name: 'Items',
+			type: 'test.emitItems',
+			typeVersion: 1,
+			position: [100, 0],
+			parameters: { items: JSON.stringify(Array.from({ length: items }, (_, n) => ({ n }))) },
+		},
+		{
+			name: 'Report',
+			type: 'test.makeBytes',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: {
+				size: REPORT_BYTES,
+				fileName: 'Prüfbericht Straße №5.pdf',
+				mimeType: 'application/pdf',
+				binaryProperty: 'report',
+			},
+		},
+		{
+			name: 'Note',
+			type: 'test.makeBytes',
+			typeVersion: 1,
+			position: [300, 0],
+			parameters: { size: 300, fileName: 'notiz.bin', binaryProperty: 'note' },
+		},
+		{
+			name: 'Send Mail',
+			type: NODE('mailCasesSendMail'),
+			typeVersion: 1,
+			position: [400, 0],
+			parameters: { sendThrough: 'exchange', ...sendParameters },
+			credentials: { mailCasesExchange: { id: 'exo', name: 'Exchange' } },
+		},
 	];
 	return {
 		nodes,
@@ -335,7 +480,13 @@ function sendWorkflow(sendParameters: INodeParameters, items = 1): WorkflowJson 
 }
 
 async function runSend(wf: WorkflowJson, credential = exchangeCredential()) {
-	return runWorkflow({ workflow: wf, nodeTypes, credentialTypes, credentials: { mailCasesExchange: { exo: credential } }, timeoutMs: 30_000 });
+	return runWorkflow({
+		workflow: wf,
+		nodeTypes,
+		credentialTypes,
+		credentials: { mailCasesExchange: { exo: credential } },
+		timeoutMs: 30_000,
+	});
 }
 
 /** Masks what nodemailer makes up per build: the multipart boundary and the Date header. */
@@ -374,7 +525,15 @@ describe('R-EXO-1: Send Mail through the Exchange profile (Microsoft Graph)', ()
 		expect(result.status).toBe('success');
 		const [out] = result.outputOf('Send Mail');
 		expect(out.pairedItem).toEqual({ item: 0 });
-		expect(out.json).toMatchObject({ messageId, accepted: ['joerg@kunde.example', 'kollege@kunde.example'], rejected: [], from: 'service@contoso.example', subject, sentThrough: 'exchange', profileIsDefault: false });
+		expect(out.json).toMatchObject({
+			messageId,
+			accepted: ['joerg@kunde.example', 'kollege@kunde.example'],
+			rejected: [],
+			from: 'service@contoso.example',
+			subject,
+			sentThrough: 'exchange',
+			profileIsDefault: false,
+		});
 
 		expect(world.mailbox.sent).toHaveLength(1);
 		const [sent] = world.mailbox.sent;
@@ -392,8 +551,16 @@ describe('R-EXO-1: Send Mail through the Exchange profile (Microsoft Graph)', ()
 				text,
 				html,
 				attachments: [
-					{ filename: 'Prüfbericht Straße №5.pdf', content: fixtureBytes(REPORT_BYTES), contentType: 'application/pdf' },
-					{ filename: 'notiz.bin', content: fixtureBytes(300), contentType: 'application/octet-stream' },
+					{
+						filename: 'Prüfbericht Straße №5.pdf',
+						content: fixtureBytes(REPORT_BYTES),
+						contentType: 'application/pdf',
+					},
+					{
+						filename: 'notiz.bin',
+						content: fixtureBytes(300),
+						contentType: 'application/octet-stream',
+					},
 				],
 				headers: { 'X-Case-Number': '2026-000042' },
 				inReplyTo: '<original-123@kunde.example>',
@@ -405,7 +572,9 @@ describe('R-EXO-1: Send Mail through the Exchange profile (Microsoft Graph)', ()
 
 		const parsed = await simpleParser(mime);
 		expect(parsed.messageId).toBe(messageId);
-		expect(parsed.from?.value).toEqual([{ address: 'service@contoso.example', name: 'Kundenservice Müller & Söhne' }]);
+		expect(parsed.from?.value).toEqual([
+			{ address: 'service@contoso.example', name: 'Kundenservice Müller & Söhne' },
+		]);
 		expect(parsed.subject).toBe(subject);
 		expect(parsed.text).toBe(text);
 		expect(parsed.inReplyTo).toBe('<original-123@kunde.example>');
@@ -420,29 +589,56 @@ describe('R-EXO-1: Send Mail through the Exchange profile (Microsoft Graph)', ()
 	});
 
 	test('R-EXO-2: every item of an execution is sent with one Graph client and one token', async () => {
-		const result = await runSend(sendWorkflow({ operation: 'send', to: 'kunde@kunde.example', subject: '={{ "Serie " + $json.n }}', emailFormat: 'text', text: 'x' }, 3));
+		const result = await runSend(
+			sendWorkflow(
+				{
+					operation: 'send',
+					to: 'kunde@kunde.example',
+					subject: '={{ "Serie " + $json.n }}',
+					emailFormat: 'text',
+					text: 'x',
+				},
+				3,
+			),
+		);
 		expect(result.status).toBe('success');
-		expect(result.outputOf('Send Mail').map((i) => [i.pairedItem, i.json.subject])).toEqual([0, 1, 2].map((item) => [{ item }, `Serie ${item}`]));
-		expect(world.mailbox.sent.map((s) => /^Subject: (.*)$/m.exec(s.mime!.toString('utf8'))?.[1])).toEqual(['Serie 0', 'Serie 1', 'Serie 2']);
+		expect(result.outputOf('Send Mail').map((i) => [i.pairedItem, i.json.subject])).toEqual(
+			[0, 1, 2].map((item) => [{ item }, `Serie ${item}`]),
+		);
+		expect(
+			world.mailbox.sent.map((s) => /^Subject: (.*)$/m.exec(s.mime!.toString('utf8'))?.[1]),
+		).toEqual(['Serie 0', 'Serie 1', 'Serie 2']);
 		expect(world.fake.tokenStats.issued).toBe(1);
 	});
 
 	test('R-OUT-7 / R-EXO-2: Send Test Mail through the Exchange profile gets a token and sends a test mail', async () => {
-		const result = await runSend(sendWorkflow({ operation: 'sendTest', testRecipient: 'admin@example.org' }));
+		const result = await runSend(
+			sendWorkflow({ operation: 'sendTest', testRecipient: 'admin@example.org' }),
+		);
 		expect(result.status).toBe('success');
 		const [item] = result.outputOf('Send Mail');
 		expect(item.json).toMatchObject({ success: true, recipient: 'admin@example.org' });
-		expect(item.json.message).toMatch(/^Connected to service@contoso\.example on custom cloud localhost:\d+ \(tenant [0-9a-f-]+, app [0-9a-f-]+\); test mail sent to admin@example\.org$/);
+		expect(item.json.message).toMatch(
+			/^Connected to service@contoso\.example on custom cloud localhost:\d+ \(tenant [0-9a-f-]+, app [0-9a-f-]+\); test mail sent to admin@example\.org$/,
+		);
 		expect(world.mailbox.sent).toHaveLength(1);
 		const parsed = await simpleParser(world.mailbox.sent[0].mime!);
 		expect(parsed.messageId).toBe(item.json.messageId);
 		expect(parsed.subject).toBe('Mail Cases: test mail');
-		expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value.map((a) => a.address) : []).toEqual(['admin@example.org']);
+		expect(
+			parsed.to && !Array.isArray(parsed.to) ? parsed.to.value.map((a) => a.address) : [],
+		).toEqual(['admin@example.org']);
 	});
 
 	test('R-EXO-2: a wrong client secret fails the run naming the secret, without showing it; continueOnFail gives an error item', async () => {
 		const wrong = `${world.secret}-alt`;
-		const params = { operation: 'send', to: 'kunde@kunde.example', subject: 'x', emailFormat: 'text', text: 'x' };
+		const params = {
+			operation: 'send',
+			to: 'kunde@kunde.example',
+			subject: 'x',
+			emailFormat: 'text',
+			text: 'x',
+		};
 		const failed = await runSend(sendWorkflow(params), exchangeCredential({ clientSecret: wrong }));
 		expect(failed.status).toBe('error');
 		expect(failed.error?.message).toMatch(/client secret was rejected .*Paste the secret's Value/);
@@ -463,39 +659,75 @@ describe('R-EXO-1: Send Mail through the Exchange profile (Microsoft Graph)', ()
 // Credential test
 
 describe('R-EXO-2 / R-IN-3: the Exchange profile test of the nodes (mailCasesExchangeTest)', () => {
-	const credentialTestOf = (node: MailCasesTrigger | MailCasesSendMail) => node.methods.credentialTest.mailCasesExchangeTest;
+	const credentialTestOf = (node: MailCasesTrigger | MailCasesSendMail) =>
+		node.methods.credentialTest.mailCasesExchangeTest;
 	const testFunctions = {} as ICredentialTestFunctions;
-	const decrypted = (data: ICredentialDataDecryptedObject) => ({ id: 'exo', name: 'Exchange', type: 'mailCasesExchange', data });
+	const decrypted = (data: ICredentialDataDecryptedObject) => ({
+		id: 'exo',
+		name: 'Exchange',
+		type: 'mailCasesExchange',
+		data,
+	});
 
 	test('the Exchange credential entries are tested by mailCasesExchangeTest and switched by the node parameters', () => {
 		expect(new MailCasesTrigger().description.credentials).toEqual([
-			expect.objectContaining({ name: 'mailCasesMailbox', testedBy: 'mailCasesMailboxTest', displayOptions: { show: { mailboxType: ['mailbox'] } } }),
-			expect.objectContaining({ name: 'mailCasesExchange', testedBy: 'mailCasesExchangeTest', displayOptions: { show: { mailboxType: ['exchange'] } } }),
+			expect.objectContaining({
+				name: 'mailCasesMailbox',
+				testedBy: 'mailCasesMailboxTest',
+				displayOptions: { show: { mailboxType: ['mailbox'] } },
+			}),
+			expect.objectContaining({
+				name: 'mailCasesExchange',
+				testedBy: 'mailCasesExchangeTest',
+				displayOptions: { show: { mailboxType: ['exchange'] } },
+			}),
 		]);
 		expect(new MailCasesSendMail().description.credentials).toEqual([
-			expect.objectContaining({ name: 'mailCasesSmtp', testedBy: 'mailCasesSmtpTest', displayOptions: { show: { sendThrough: ['smtp'] } } }),
-			expect.objectContaining({ name: 'mailCasesExchange', testedBy: 'mailCasesExchangeTest', displayOptions: { show: { sendThrough: ['exchange'] } } }),
+			expect.objectContaining({
+				name: 'mailCasesSmtp',
+				testedBy: 'mailCasesSmtpTest',
+				displayOptions: { show: { sendThrough: ['smtp'] } },
+			}),
+			expect.objectContaining({
+				name: 'mailCasesExchange',
+				testedBy: 'mailCasesExchangeTest',
+				displayOptions: { show: { sendThrough: ['exchange'] } },
+			}),
 			// only for the options Record on Case / Send Once Per; without it the embedded store
 			{ name: 'mailCasesStore', required: false, testedBy: 'mailCasesStoreTest' },
 		]);
-		expect(Object.keys(new MailCasesSendMail().methods.credentialTest).sort()).toEqual(['mailCasesExchangeTest', 'mailCasesSmtpTest', 'mailCasesStoreTest']);
+		expect(Object.keys(new MailCasesSendMail().methods.credentialTest).sort()).toEqual([
+			'mailCasesExchangeTest',
+			'mailCasesSmtpTest',
+			'mailCasesStoreTest',
+		]);
 	});
 
 	test('success: "Connected to … : N mails in Inbox", from the trigger and from Send Mail', async () => {
 		seed(['eins', 'zwei', 'drei']);
 		for (const node of [new MailCasesTrigger(), new MailCasesSendMail()]) {
-			const result = await credentialTestOf(node).call(testFunctions, decrypted(exchangeCredential()));
+			const result = await credentialTestOf(node).call(
+				testFunctions,
+				decrypted(exchangeCredential()),
+			);
 			expect(result.status).toBe('OK');
-			expect(result.message).toMatch(/^Connected to service@contoso\.example on custom cloud localhost:\d+ \(tenant [0-9a-f-]+, app [0-9a-f-]+\): 3 mails in Inbox$/);
+			expect(result.message).toMatch(
+				/^Connected to service@contoso\.example on custom cloud localhost:\d+ \(tenant [0-9a-f-]+, app [0-9a-f-]+\): 3 mails in Inbox$/,
+			);
 			expect(result.message).not.toContain(world.secret);
 		}
 	});
 
 	test('a wrong client secret: the message names the secret as the wrong part and never shows it', async () => {
 		const wrong = `${world.secret}-old`;
-		const result = await credentialTestOf(new MailCasesTrigger()).call(testFunctions, decrypted(exchangeCredential({ clientSecret: wrong })));
+		const result = await credentialTestOf(new MailCasesTrigger()).call(
+			testFunctions,
+			decrypted(exchangeCredential({ clientSecret: wrong })),
+		);
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/^The client secret was rejected for app [0-9a-f-]+ in tenant "[0-9a-f-]+" \(AADSTS7000215\)\. Paste the secret's Value \(not its Secret ID\)/);
+		expect(result.message).toMatch(
+			/^The client secret was rejected for app [0-9a-f-]+ in tenant "[0-9a-f-]+" \(AADSTS7000215\)\. Paste the secret's Value \(not its Secret ID\)/,
+		);
 		expect(result.message).not.toContain(wrong);
 		expect(result.message).not.toContain(world.secret);
 	});

@@ -11,10 +11,21 @@ import { EmitItems } from '../fixtures/nodes/EmitItems.node';
 import { ManualTrigger } from '../fixtures/nodes/ManualTrigger.node';
 import { mailboxProfile } from '../integration/profiles/fixtures';
 import { claimUser, getStack, stackUser, waitForMail } from '../support/mail-stack';
-import { runWorkflow, shutdownN8nEngine, waitUntil, type WorkflowJson, type WorkflowNodeJson } from '../support/n8n';
+import {
+	runWorkflow,
+	shutdownN8nEngine,
+	waitUntil,
+	type WorkflowJson,
+	type WorkflowNodeJson,
+} from '../support/n8n';
 import { NODE, packageCredentialTypes, packageNodeTypes } from '../support/package-nodes';
 
-const nodeTypes = { ...packageNodeTypes(), 'n8n-nodes-base.manualTrigger': ManualTrigger, 'test.makeBytes': MakeBytes, 'test.emitItems': EmitItems };
+const nodeTypes = {
+	...packageNodeTypes(),
+	'n8n-nodes-base.manualTrigger': ManualTrigger,
+	'test.makeBytes': MakeBytes,
+	'test.emitItems': EmitItems,
+};
 const credentialTypes = packageCredentialTypes();
 
 afterAll(async () => {
@@ -38,11 +49,33 @@ function smtpCredential(overrides: Record<string, unknown> = {}) {
 	};
 }
 
-function workflow(sendParameters: INodeParameters, extra: Partial<WorkflowNodeJson> = {}, items = 1): WorkflowJson {
+function workflow(
+	sendParameters: INodeParameters,
+	extra: Partial<WorkflowNodeJson> = {},
+	items = 1,
+): WorkflowJson {
 	const nodes: WorkflowNodeJson[] = [
-		{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-		{ name: 'Items', type: 'test.emitItems', typeVersion: 1, position: [100, 0], parameters: { items: JSON.stringify(Array.from({ length: items }, (_, n) => ({ n }))) } },
-		{ name: 'Bytes', type: 'test.makeBytes', typeVersion: 1, position: [200, 0], parameters: { size: 70_000, fileName: 'Prüfbericht Straße №5.bin', binaryProperty: 'report' } },
+		{
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
+		{
+			name: 'Items',
+			type: 'test.emitItems',
+			typeVersion: 1,
+			position: [100, 0],
+			parameters: { items: JSON.stringify(Array.from({ length: items }, (_, n) => ({ n }))) },
+		},
+		{
+			name: 'Bytes',
+			type: 'test.makeBytes',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { size: 70_000, fileName: 'Prüfbericht Straße №5.bin', binaryProperty: 'report' },
+		},
 		{
 			name: 'Send Mail',
 			type: NODE('mailCasesSendMail'),
@@ -65,7 +98,13 @@ function workflow(sendParameters: INodeParameters, extra: Partial<WorkflowNodeJs
 }
 
 async function run(wf: WorkflowJson, credential = smtpCredential()) {
-	return runWorkflow({ workflow: wf, nodeTypes, credentialTypes, credentials: { mailCasesSmtp: { 'smtp-1': credential } }, timeoutMs: 60_000 });
+	return runWorkflow({
+		workflow: wf,
+		nodeTypes,
+		credentialTypes,
+		credentials: { mailCasesSmtp: { 'smtp-1': credential } },
+		timeoutMs: 60_000,
+	});
 }
 
 async function popRaw(user: string, messageId: string): Promise<Buffer> {
@@ -86,7 +125,8 @@ describe('Send Mail node (R-OUT-4, R-OUT-5, R-OUT-7, R-PLUS-6)', () => {
 	test('round trip: Send Mail → Postfix → Dovecot, read back over IMAP and POP3 byte for byte', async () => {
 		const rcpt = claimUser();
 		const subject = 'Ihre Anfrage: Größenänderung – Übersicht ✓ [#2026-000042]';
-		const text = 'Grüße aus Köln!\nName = Mustermann\nStraße = Hauptstraße 5\n.\n..eine Zeile mit Punkt\n';
+		const text =
+			'Grüße aus Köln!\nName = Mustermann\nStraße = Hauptstraße 5\n.\n..eine Zeile mit Punkt\n';
 		const html = '<p>Grüße aus <b>Köln</b> – “Zitat” €</p>';
 		const result = await run(
 			workflow({
@@ -108,7 +148,12 @@ describe('Send Mail node (R-OUT-4, R-OUT-5, R-OUT-7, R-PLUS-6)', () => {
 		expect(result.status).toBe('success');
 		const [out] = result.outputOf('Send Mail');
 		expect(out.pairedItem).toEqual({ item: 0 });
-		expect(out.json).toMatchObject({ accepted: [stackUser(rcpt).address], rejected: [], from: stackUser('alice').address, subject });
+		expect(out.json).toMatchObject({
+			accepted: [stackUser(rcpt).address],
+			rejected: [],
+			from: stackUser('alice').address,
+			subject,
+		});
 		const messageId = out.json.messageId as string;
 		expect(messageId).toMatch(/^<.+@example\.test>$/);
 
@@ -118,8 +163,12 @@ describe('Send Mail node (R-OUT-4, R-OUT-5, R-OUT-7, R-PLUS-6)', () => {
 		expect(viaPop3.equals(viaImap.raw)).toBe(true);
 
 		const parsed = await simpleParser(viaPop3);
-		expect(parsed.from?.value).toEqual([{ address: stackUser('alice').address, name: 'Kundenservice Müller & Söhne' }]);
-		expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value : []).toEqual([{ address: stackUser(rcpt).address, name: 'Jörg Ärger' }]);
+		expect(parsed.from?.value).toEqual([
+			{ address: stackUser('alice').address, name: 'Kundenservice Müller & Söhne' },
+		]);
+		expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value : []).toEqual([
+			{ address: stackUser(rcpt).address, name: 'Jörg Ärger' },
+		]);
 		expect(parsed.subject).toBe(subject);
 		expect(parsed.text).toBe(text);
 		expect(parsed.html).toContain('Grüße aus <b>Köln</b> – “Zitat” €');
@@ -136,24 +185,51 @@ describe('Send Mail node (R-OUT-4, R-OUT-5, R-OUT-7, R-PLUS-6)', () => {
 		const rcpt = claimUser();
 		const log = getStack().logs.postfix;
 		const before = fs.readFileSync(log, 'utf8').split('\n').length;
-		const result = await run(workflow({ operation: 'send', to: stackUser(rcpt).address, subject: '={{ "Serie " + $json.n }}', emailFormat: 'text', text: 'x' }, {}, 4));
+		const result = await run(
+			workflow(
+				{
+					operation: 'send',
+					to: stackUser(rcpt).address,
+					subject: '={{ "Serie " + $json.n }}',
+					emailFormat: 'text',
+					text: 'x',
+				},
+				{},
+				4,
+			),
+		);
 		expect(result.status).toBe('success');
-		expect(result.outputOf('Send Mail').map((i) => i.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
+		expect(result.outputOf('Send Mail').map((i) => i.pairedItem)).toEqual(
+			[0, 1, 2, 3].map((item) => ({ item })),
+		);
 		for (let i = 0; i < 4; i++) await waitForMail(rcpt, (m) => m.subject === `Serie ${i}`, 15_000);
 		// Postfix logs through postlogd, a little after the fact: wait for the four sessions' lines.
 		const ids = result.outputOf('Send Mail').map((i) => i.json.messageId as string);
 		let lines: string[] = [];
-		await waitUntil('Postfix log lines for the four mails', () => {
-			lines = fs.readFileSync(log, 'utf8').split('\n').slice(before - 1);
-			return ids.every((id) => lines.some((l) => l.includes(`message-id=${id}`)));
-		}, 15_000);
+		await waitUntil(
+			'Postfix log lines for the four mails',
+			() => {
+				lines = fs
+					.readFileSync(log, 'utf8')
+					.split('\n')
+					.slice(before - 1);
+				return ids.every((id) => lines.some((l) => l.includes(`message-id=${id}`)));
+			},
+			15_000,
+		);
 		const connects = lines.filter((l) => /submission\/smtpd\[\d+\]: connect from/.test(l));
 		expect(connects).toHaveLength(1);
 	});
 
 	test('header injection is rejected with a clear error; continueOnFail turns it into an error item', async () => {
 		const rcpt = claimUser();
-		const params = { operation: 'send', to: `${stackUser(rcpt).address}\r\nBcc: victim@example.test`, subject: 'x', emailFormat: 'text', text: 'x' };
+		const params = {
+			operation: 'send',
+			to: `${stackUser(rcpt).address}\r\nBcc: victim@example.test`,
+			subject: 'x',
+			emailFormat: 'text',
+			text: 'x',
+		};
 		const failed = await run(workflow(params));
 		expect(failed.status).toBe('error');
 		expect(failed.error?.message).toMatch(/line break/);
@@ -166,18 +242,29 @@ describe('Send Mail node (R-OUT-4, R-OUT-5, R-OUT-7, R-PLUS-6)', () => {
 
 	test('a server with a certificate from an unknown CA is refused unless allowed', async () => {
 		const rcpt = claimUser();
-		const params = { operation: 'send', to: stackUser(rcpt).address, subject: 'Selbst signiert', emailFormat: 'text', text: 'x' };
+		const params = {
+			operation: 'send',
+			to: stackUser(rcpt).address,
+			subject: 'Selbst signiert',
+			emailFormat: 'text',
+			text: 'x',
+		};
 		const refused = await run(workflow(params), smtpCredential({ caCertificate: '' }));
 		expect(refused.status).toBe('error');
 		expect(refused.error?.message).toMatch(/certificate .* is not trusted/);
-		const allowed = await run(workflow(params), smtpCredential({ caCertificate: '', allowSelfSigned: true }));
+		const allowed = await run(
+			workflow(params),
+			smtpCredential({ caCertificate: '', allowSelfSigned: true }),
+		);
 		expect(allowed.status).toBe('success');
 		await waitForMail(rcpt, (m) => m.subject === 'Selbst signiert', 15_000);
 	});
 
 	test('Send Test Mail operation (R-OUT-7)', async () => {
 		const rcpt = claimUser();
-		const result = await run(workflow({ operation: 'sendTest', testRecipient: stackUser(rcpt).address }));
+		const result = await run(
+			workflow({ operation: 'sendTest', testRecipient: stackUser(rcpt).address }),
+		);
 		expect(result.status).toBe('success');
 		const [item] = result.outputOf('Send Mail');
 		expect(item.json).toMatchObject({ success: true, recipient: stackUser(rcpt).address });
@@ -186,7 +273,16 @@ describe('Send Mail node (R-OUT-4, R-OUT-5, R-OUT-7, R-PLUS-6)', () => {
 
 	test('a wrong password fails the run without showing the password', async () => {
 		const rcpt = claimUser();
-		const result = await run(workflow({ operation: 'send', to: stackUser(rcpt).address, subject: 'x', emailFormat: 'text', text: 'x' }), smtpCredential({ password: 'Sehr-Geheim-99' }));
+		const result = await run(
+			workflow({
+				operation: 'send',
+				to: stackUser(rcpt).address,
+				subject: 'x',
+				emailFormat: 'text',
+				text: 'x',
+			}),
+			smtpCredential({ password: 'Sehr-Geheim-99' }),
+		);
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(/Authentication failed/);
 		expect(JSON.stringify(result.run.data.resultData)).not.toContain('Sehr-Geheim-99');

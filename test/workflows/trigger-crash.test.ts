@@ -9,7 +9,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import os from 'os';
 import path from 'path';
 import { openStore } from '../../lib/store';
-import { claimUser, composeMail, deliver, getStack, listImap, stackUser } from '../support/mail-stack';
+import {
+	claimUser,
+	composeMail,
+	deliver,
+	getStack,
+	listImap,
+	stackUser,
+} from '../support/mail-stack';
 import { startTriggerChild, triggerChildren, until } from '../support/trigger-child-process';
 
 jest.setTimeout(180_000);
@@ -31,12 +38,29 @@ test('SIGKILL while runs are in flight: after restart every mail has exactly one
 	const user = claimUser();
 	const storePath = path.join(dir, 'cases.sqlite');
 	const store = await openStore({ kind: 'sqlite', path: storePath });
-	await store.workflows.create({ name: 'Reklamation', active: true, fields: [{ name: 'Name', type: 'text', optional: true }] });
-	await store.orgUnits.create({ name: 'Kundendienst', kind: 'org_unit', members: ['notify@example.test'] });
+	await store.workflows.create({
+		name: 'Reklamation',
+		active: true,
+		fields: [{ name: 'Name', type: 'text', optional: true }],
+	});
+	await store.orgUnits.create({
+		name: 'Kundendienst',
+		kind: 'org_unit',
+		members: ['notify@example.test'],
+	});
 	await store.close();
 
 	for (let i = 1; i <= MAILS; i++) {
-		await deliver(user, await composeMail({ from: `kunde${i}@kunde.test`, to: stackUser(user).address, subject: `Reklamation ${i}`, text: `Name = Kunde ${i}`, messageId: `<crash-${i}@kunde.test>` }));
+		await deliver(
+			user,
+			await composeMail({
+				from: `kunde${i}@kunde.test`,
+				to: stackUser(user).address,
+				subject: `Reklamation ${i}`,
+				text: `Name = Kunde ${i}`,
+				messageId: `<crash-${i}@kunde.test>`,
+			}),
+		);
 	}
 	const spec = {
 		triggerNodeName: 'Mail',
@@ -48,7 +72,14 @@ test('SIGKILL while runs are in flight: after restart every mail has exactly one
 					type: 'n8n-nodes-mail-cases.mailCasesTrigger',
 					typeVersion: 1,
 					position: [0, 0],
-					parameters: { options: { mailsPerExecution: 2, maxConcurrentExecutions: 2, pollIntervalSeconds: 2, retryDelaySeconds: 1 } },
+					parameters: {
+						options: {
+							mailsPerExecution: 2,
+							maxConcurrentExecutions: 2,
+							pollIntervalSeconds: 2,
+							retryDelaySeconds: 1,
+						},
+					},
 					credentials: { mailCasesMailbox: { id: 'box', name: 'Box' } },
 				},
 				{
@@ -60,7 +91,13 @@ test('SIGKILL while runs are in flight: after restart every mail has exactly one
 					credentials: { mailCasesStore: { id: 'store', name: 'Store' } },
 				},
 				// Keeps each run in flight after its case is committed: the window a crash must survive.
-				{ name: 'Sleep', type: 'test.sleep', typeVersion: 1, position: [500, 0], parameters: { ms: 1500 } },
+				{
+					name: 'Sleep',
+					type: 'test.sleep',
+					typeVersion: 1,
+					position: [500, 0],
+					parameters: { ms: 1500 },
+				},
 			],
 			connections: {
 				Mail: { main: [[{ node: 'Create Case', type: 'main', index: 0 }]] },
@@ -70,11 +107,21 @@ test('SIGKILL while runs are in flight: after restart every mail has exactly one
 		},
 		credentials: {
 			mailCasesMailbox: {
-				box: { protocol: 'imap', host: stack.host, tls: 'implicit', port: stack.ports.imaps, user: stackUser(user).address, password: stackUser(user).password, caCertificate: stack.caPem },
+				box: {
+					protocol: 'imap',
+					host: stack.host,
+					tls: 'implicit',
+					port: stack.ports.imaps,
+					user: stackUser(user).address,
+					password: stackUser(user).password,
+					caCertificate: stack.caPem,
+				},
 			},
 			mailCasesStore: { store: { kind: 'sqlite', path: storePath } },
 		},
-		extraNodeTypes: { 'test.sleep': `${path.join(root, 'test', 'fixtures', 'nodes', 'Sleep.node.ts')}#Sleep` },
+		extraNodeTypes: {
+			'test.sleep': `${path.join(root, 'test', 'fixtures', 'nodes', 'Sleep.node.ts')}#Sleep`,
+		},
 	};
 	const specFile = path.join(dir, 'spec.json');
 	writeFileSync(specFile, JSON.stringify(spec));
@@ -93,7 +140,8 @@ test('SIGKILL while runs are in flight: after restart every mail has exactly one
 	};
 	await until(
 		'a run in flight with its cases committed',
-		async () => first.executions.length >= 2 && (await committedCases()) > first.executions.length * 2,
+		async () =>
+			first.executions.length >= 2 && (await committedCases()) > first.executions.length * 2,
 		60_000,
 	);
 	first.process.kill('SIGKILL');
@@ -115,7 +163,9 @@ test('SIGKILL while runs are in flight: after restart every mail has exactly one
 		expect(cases).toHaveLength(MAILS);
 		expect(new Set(cases.map((c) => c.requesterAddress)).size).toBe(MAILS);
 		for (const c of cases) expect(await check.activities.listForCase(c.id)).toHaveLength(1);
-		expect(first.executions.concat(second.executions).every((e) => e.status === 'success')).toBe(true);
+		expect(first.executions.concat(second.executions).every((e) => e.status === 'success')).toBe(
+			true,
+		);
 		// The restart saw mails whose cases the killed process had already committed: the ledger
 		// turned them into replays instead of second cases.
 		const replays = second.executions.flatMap((e) => e.items ?? []).filter((i) => i.replayed);

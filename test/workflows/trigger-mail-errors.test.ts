@@ -13,7 +13,14 @@
 import { chmodSync, readdirSync, readFileSync } from 'fs';
 import path from 'path';
 import { Fail } from '../fixtures/nodes/Fail.node';
-import { claimUser, composeMail, deliver, getStack, listImap, stackUser } from '../support/mail-stack';
+import {
+	claimUser,
+	composeMail,
+	deliver,
+	getStack,
+	listImap,
+	stackUser,
+} from '../support/mail-stack';
 import { shutdownN8nEngine, startTrigger, type TriggerHandle } from '../support/n8n';
 import { NODE, packageCredentialTypes, packageNodeTypes } from '../support/package-nodes';
 import { startTcpRelay, type TcpRelay } from '../support/tcp-relay';
@@ -33,7 +40,15 @@ afterAll(async () => {
 
 async function plant(user: string, subjects: string[]): Promise<void> {
 	for (const subject of subjects) {
-		await deliver(user, await composeMail({ from: 'kunde@kunde.test', to: stackUser(user).address, subject, text: 'x' }));
+		await deliver(
+			user,
+			await composeMail({
+				from: 'kunde@kunde.test',
+				to: stackUser(user).address,
+				subject,
+				text: 'x',
+			}),
+		);
 	}
 }
 
@@ -57,12 +72,28 @@ function maildirFiles(user: string, folder: string, pattern?: RegExp): string[] 
 }
 
 /** Trigger → Check (passes every mail); the Quarantined output is read from the trigger's runs. */
-async function startCheckTrigger(box: Record<string, string | number>, options: Record<string, number>): Promise<TriggerHandle> {
+async function startCheckTrigger(
+	box: Record<string, string | number>,
+	options: Record<string, number>,
+): Promise<TriggerHandle> {
 	const handle = await startTrigger({
 		workflow: {
 			nodes: [
-				{ name: 'Mail', type: NODE('mailCasesTrigger'), typeVersion: 1, position: [0, 0], parameters: { options }, credentials: { mailCasesMailbox: { id: 'box', name: 'Box' } } },
-				{ name: 'Check', type: 'test.fail', typeVersion: 1, position: [300, 0], parameters: { fail: false } },
+				{
+					name: 'Mail',
+					type: NODE('mailCasesTrigger'),
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: { options },
+					credentials: { mailCasesMailbox: { id: 'box', name: 'Box' } },
+				},
+				{
+					name: 'Check',
+					type: 'test.fail',
+					typeVersion: 1,
+					position: [300, 0],
+					parameters: { fail: false },
+				},
 			],
 			connections: { Mail: { main: [[{ node: 'Check', type: 'main', index: 0 }]] } },
 			settings: { executionOrder: 'v1' },
@@ -81,12 +112,23 @@ function boxOf(user: string, protocol: 'imap' | 'pop3') {
 	const stack = getStack();
 	const u = stackUser(user);
 	const port = protocol === 'imap' ? stack.ports.imaps : stack.ports.pop3s;
-	return { protocol, host: stack.host, tls: 'implicit', port, user: u.address, password: u.password, caCertificate: stack.caPem };
+	return {
+		protocol,
+		host: stack.host,
+		tls: 'implicit',
+		port,
+		user: u.address,
+		password: u.password,
+		caCertificate: stack.caPem,
+	};
 }
 
 const processed = (h: TriggerHandle) =>
-	h.executions.filter((e) => e.status === 'success' && e.run.data.resultData.runData.Check).flatMap((e) => e.outputOf('Check').map((i) => i.json.subject as string));
-const reports = (h: TriggerHandle) => h.executions.flatMap((e) => e.outputOf('Mail', 2).map((i) => i.json as { reason: string }));
+	h.executions
+		.filter((e) => e.status === 'success' && e.run.data.resultData.runData.Check)
+		.flatMap((e) => e.outputOf('Check').map((i) => i.json.subject as string));
+const reports = (h: TriggerHandle) =>
+	h.executions.flatMap((e) => e.outputOf('Mail', 2).map((i) => i.json as { reason: string }));
 
 test('#11.4 IMAP: a mail Dovecot cannot read (FETCH ends the session) does not block the next mails; quarantined after Max Attempts', async () => {
 	const user = claimUser();
@@ -95,11 +137,22 @@ test('#11.4 IMAP: a mail Dovecot cannot read (FETCH ends the session) does not b
 	const [broken] = maildirFiles(user, '', /^Subject: Kaputt$/m);
 	chmodSync(broken, 0o000);
 
-	const h = await startCheckTrigger(boxOf(user, 'imap'), { maxAttempts: 3, retryDelaySeconds: 1, pollIntervalSeconds: 1, connectionTimeoutSeconds: 5 });
-	await until('the three readable mails processed and the unreadable one quarantined', () => processed(h).length === 3 && reports(h).length === 1, 60_000);
+	const h = await startCheckTrigger(boxOf(user, 'imap'), {
+		maxAttempts: 3,
+		retryDelaySeconds: 1,
+		pollIntervalSeconds: 1,
+		connectionTimeoutSeconds: 5,
+	});
+	await until(
+		'the three readable mails processed and the unreadable one quarantined',
+		() => processed(h).length === 3 && reports(h).length === 1,
+		60_000,
+	);
 	expect(processed(h).sort()).toEqual(['Danach 1', 'Danach 2', 'Danach 3']);
 	expect(reports(h)).toHaveLength(1);
-	expect(reports(h)[0].reason).toMatch(/^Failed 3 times; last error: The connection was lost while fetching it: /);
+	expect(reports(h)[0].reason).toMatch(
+		/^Failed 3 times; last error: The connection was lost while fetching it: /,
+	);
 	expect(h.executions.every((e) => e.status === 'success')).toBe(true);
 
 	// Readable again for the checks below (the test's own client would be disconnected as well).
@@ -118,15 +171,29 @@ test('#11.4 IMAP: a tagged NO to one UID FETCH counts against that mail: the ses
 	const relay = await startTcpRelay(stack.ports.imap, '127.0.0.1', {
 		answerClient: (chunk) => {
 			const command = /^(\S+) UID FETCH (\d+) \(.*BODY\.PEEK\[\]/.exec(chunk);
-			return command && Number(command[2]) === refusedUid ? `${command[1]} NO [SERVERBUG] Internal error occurred (test relay)\r\n` : undefined;
+			return command && Number(command[2]) === refusedUid
+				? `${command[1]} NO [SERVERBUG] Internal error occurred (test relay)\r\n`
+				: undefined;
 		},
 	});
 	relays.push(relay);
 	const box = { ...boxOf(user, 'imap'), host: '127.0.0.1', tls: 'off', port: relay.port };
-	const h = await startCheckTrigger(box, { maxAttempts: 2, retryDelaySeconds: 1, pollIntervalSeconds: 1 });
-	await until('the other mails processed and the refused one quarantined', () => processed(h).length === 2 && reports(h).length === 1, 60_000);
+	const h = await startCheckTrigger(box, {
+		maxAttempts: 2,
+		retryDelaySeconds: 1,
+		pollIntervalSeconds: 1,
+	});
+	await until(
+		'the other mails processed and the refused one quarantined',
+		() => processed(h).length === 2 && reports(h).length === 1,
+		60_000,
+	);
 	expect(processed(h).sort()).toEqual(['Danach A', 'Danach B']);
-	expect(reports(h)[0].reason).toMatch(new RegExp(`^Failed 2 times; last error: IMAP error at .* while fetching UID ${refusedUid}: Internal error occurred \\(test relay\\)`));
+	expect(reports(h)[0].reason).toMatch(
+		new RegExp(
+			`^Failed 2 times; last error: IMAP error at .* while fetching UID ${refusedUid}: Internal error occurred \\(test relay\\)`,
+		),
+	);
 	// Counted against the mail, not the connection: one session throughout, no outage.
 	expect(relay.connections).toBe(1);
 	expect(h.failedExecutions).toHaveLength(0);
@@ -140,13 +207,25 @@ test('#11.4 POP3: RETR answered -ERR for one mail counts against it; the session
 	const [broken] = maildirFiles(user, '', /^Subject: Kaputt$/m);
 	chmodSync(broken, 0o000);
 
-	const h = await startCheckTrigger(boxOf(user, 'pop3'), { maxAttempts: 2, retryDelaySeconds: 1, pollIntervalSeconds: 1 });
-	await until('the readable mails processed and the unreadable one quarantined', () => processed(h).length === 2 && reports(h).length === 1, 60_000);
+	const h = await startCheckTrigger(boxOf(user, 'pop3'), {
+		maxAttempts: 2,
+		retryDelaySeconds: 1,
+		pollIntervalSeconds: 1,
+	});
+	await until(
+		'the readable mails processed and the unreadable one quarantined',
+		() => processed(h).length === 2 && reports(h).length === 1,
+		60_000,
+	);
 	expect(processed(h).sort()).toEqual(['Danach 1', 'Danach 2']);
-	expect(reports(h)[0].reason).toMatch(/^Failed 2 times; last error: POP3 error at .*RETR failed: /);
+	expect(reports(h)[0].reason).toMatch(
+		/^Failed 2 times; last error: POP3 error at .*RETR failed: /,
+	);
 	expect(h.failedExecutions).toHaveLength(0);
 	// POP3 has no folders: the UIDL is remembered as quarantined, its attempt count is gone.
-	const state = h.staticData['node:Mail'] as { pop3: { quarantined: Record<string, string>; attempts: Record<string, number> } };
+	const state = h.staticData['node:Mail'] as {
+		pop3: { quarantined: Record<string, string>; attempts: Record<string, number> };
+	};
 	expect(Object.values(state.pop3.quarantined)).toEqual([expect.stringMatching(/^Failed 2 times/)]);
 	expect(state.pop3.attempts).toEqual({});
 

@@ -27,7 +27,12 @@ afterAll(async () => {
 });
 
 async function lmtp(to: string, raw: Buffer): Promise<void> {
-	const transport = nodemailer.createTransport({ lmtp: true, host: stack.host, port: stack.ports.lmtp, tls: { ca: stack.caPem } } as never);
+	const transport = nodemailer.createTransport({
+		lmtp: true,
+		host: stack.host,
+		port: stack.ports.lmtp,
+		tls: { ca: stack.caPem },
+	} as never);
 	try {
 		await transport.sendMail({ envelope: { from: 'kunde@kunde.test', to: [to] }, raw });
 	} finally {
@@ -56,7 +61,8 @@ async function until(what: string, check: () => boolean, timeoutMs: number) {
 
 test('Dovecot killed and restarted while the trigger idles: reconnect, outage reported, mail from meanwhile processed', async () => {
 	const user = stack.users.alice;
-	const mail = (subject: string) => composeMail({ from: 'kunde@kunde.test', to: user.address, subject, text: 'x' });
+	const mail = (subject: string) =>
+		composeMail({ from: 'kunde@kunde.test', to: user.address, subject, text: 'x' });
 	handle = await startTrigger({
 		workflow: {
 			nodes: [
@@ -76,13 +82,22 @@ test('Dovecot killed and restarted while the trigger idles: reconnect, outage re
 		credentialTypes: packageCredentialTypes(),
 		credentials: {
 			mailCasesMailbox: {
-				box: { protocol: 'imap', host: stack.host, tls: 'implicit', port: stack.ports.imaps, user: user.address, password: user.password, caCertificate: stack.caPem },
+				box: {
+					protocol: 'imap',
+					host: stack.host,
+					tls: 'implicit',
+					port: stack.ports.imaps,
+					user: user.address,
+					password: user.password,
+					caCertificate: stack.caPem,
+				},
 			},
 		},
 		triggerNodeName: 'Mail',
 		timeoutMs: 60_000,
 	});
-	const subjects = () => handle!.executions.flatMap((e) => e.outputOf('Mail').map((i) => i.json.subject));
+	const subjects = () =>
+		handle!.executions.flatMap((e) => e.outputOf('Mail').map((i) => i.json.subject));
 
 	await lmtp(user.address, await mail('Vor dem Ausfall'));
 	await until('first mail processed', () => subjects().includes('Vor dem Ausfall'), 20_000);
@@ -90,12 +105,20 @@ test('Dovecot killed and restarted while the trigger idles: reconnect, outage re
 	stack.stopDovecot();
 	dropIntoMaildir(user.address, await mail('Während des Ausfalls'), 'b');
 	// Reconnect attempts back off (1 s, 2 s, 4 s …); the third failed attempt is reported.
-	await until('outage reported as a failed execution', () => handle!.failedExecutions.length > 0, 30_000);
+	await until(
+		'outage reported as a failed execution',
+		() => handle!.failedExecutions.length > 0,
+		30_000,
+	);
 	expect(handle.failedExecutions[0].message).toMatch(/127\.0\.0\.1/);
 	expect(subjects()).toEqual(['Vor dem Ausfall']);
 
 	await stack.restartDovecot();
-	await until('mail from the outage processed', () => subjects().includes('Während des Ausfalls'), 40_000);
+	await until(
+		'mail from the outage processed',
+		() => subjects().includes('Während des Ausfalls'),
+		40_000,
+	);
 	expect(subjects()).toEqual(['Vor dem Ausfall', 'Während des Ausfalls']);
 	// The trigger is still the same activation: it recovered by itself.
 	expect(handle.activations).toBe(1);

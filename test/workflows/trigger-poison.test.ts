@@ -8,8 +8,20 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import os from 'os';
 import path from 'path';
-import { claimUser, composeMail, deliver, getStack, listImap, stackUser } from '../support/mail-stack';
-import { startTriggerChild, triggerChildren, until, type TriggerChild } from '../support/trigger-child-process';
+import {
+	claimUser,
+	composeMail,
+	deliver,
+	getStack,
+	listImap,
+	stackUser,
+} from '../support/mail-stack';
+import {
+	startTriggerChild,
+	triggerChildren,
+	until,
+	type TriggerChild,
+} from '../support/trigger-child-process';
 
 jest.setTimeout(240_000);
 
@@ -20,7 +32,8 @@ beforeAll(() => {
 	dir = mkdtempSync(path.join(os.tmpdir(), 'mail-cases-poison-'));
 });
 afterAll(() => {
-	for (const child of triggerChildren) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+	for (const child of triggerChildren)
+		if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 	rmSync(dir, { recursive: true, force: true });
 });
 
@@ -29,7 +42,15 @@ test('#11.3 a mail whose run kills n8n is quarantined after Max Attempts restart
 	const user = claimUser();
 	const subjects = ['Gut 1', 'CRASH Gift', 'Gut 2', 'Gut 3'];
 	for (const subject of subjects) {
-		await deliver(user, await composeMail({ from: 'kunde@kunde.test', to: stackUser(user).address, subject, text: 'x' }));
+		await deliver(
+			user,
+			await composeMail({
+				from: 'kunde@kunde.test',
+				to: stackUser(user).address,
+				subject,
+				text: 'x',
+			}),
+		);
 	}
 	const spec = {
 		triggerNodeName: 'Mail',
@@ -41,21 +62,58 @@ test('#11.3 a mail whose run kills n8n is quarantined after Max Attempts restart
 					type: 'n8n-nodes-mail-cases.mailCasesTrigger',
 					typeVersion: 1,
 					position: [0, 0],
-					parameters: { options: { maxAttempts: 3, mailsPerExecution: 10, pollIntervalSeconds: 1, retryDelaySeconds: 1 } },
+					parameters: {
+						options: {
+							maxAttempts: 3,
+							mailsPerExecution: 10,
+							pollIntervalSeconds: 1,
+							retryDelaySeconds: 1,
+						},
+					},
 					credentials: { mailCasesMailbox: { id: 'box', name: 'Box' } },
 				},
-				{ name: 'Crash', type: 'test.crash', typeVersion: 1, position: [250, 0], parameters: { crash: '={{ $json.subject.includes("CRASH") }}' } },
-				{ name: 'Quarantined', type: 'test.crash', typeVersion: 1, position: [250, 200], parameters: { crash: false } },
+				{
+					name: 'Crash',
+					type: 'test.crash',
+					typeVersion: 1,
+					position: [250, 0],
+					parameters: { crash: '={{ $json.subject.includes("CRASH") }}' },
+				},
+				{
+					name: 'Quarantined',
+					type: 'test.crash',
+					typeVersion: 1,
+					position: [250, 200],
+					parameters: { crash: false },
+				},
 			],
-			connections: { Mail: { main: [[{ node: 'Crash', type: 'main', index: 0 }], [], [{ node: 'Quarantined', type: 'main', index: 0 }]] } },
+			connections: {
+				Mail: {
+					main: [
+						[{ node: 'Crash', type: 'main', index: 0 }],
+						[],
+						[{ node: 'Quarantined', type: 'main', index: 0 }],
+					],
+				},
+			},
 			settings: { executionOrder: 'v1' },
 		},
 		credentials: {
 			mailCasesMailbox: {
-				box: { protocol: 'imap', host: stack.host, tls: 'implicit', port: stack.ports.imaps, user: stackUser(user).address, password: stackUser(user).password, caCertificate: stack.caPem },
+				box: {
+					protocol: 'imap',
+					host: stack.host,
+					tls: 'implicit',
+					port: stack.ports.imaps,
+					user: stackUser(user).address,
+					password: stackUser(user).password,
+					caCertificate: stack.caPem,
+				},
 			},
 		},
-		extraNodeTypes: { 'test.crash': `${path.join(root, 'test', 'fixtures', 'nodes', 'Crash.node.ts')}#Crash` },
+		extraNodeTypes: {
+			'test.crash': `${path.join(root, 'test', 'fixtures', 'nodes', 'Crash.node.ts')}#Crash`,
+		},
 	};
 	const specFile = path.join(dir, 'spec.json');
 	writeFileSync(specFile, JSON.stringify(spec));
@@ -68,7 +126,11 @@ test('#11.3 a mail whose run kills n8n is quarantined after Max Attempts restart
 		let gone = false;
 		void child.exited.then(() => (gone = true));
 		await child.ready;
-		await until('the workflow killed the process, or the inbox is empty', async () => gone || (await listImap(user)).length === 0, 90_000);
+		await until(
+			'the workflow killed the process, or the inbox is empty',
+			async () => gone || (await listImap(user)).length === 0,
+			90_000,
+		);
 		if (!gone) break;
 		expect(await child.exited).toBe('SIGKILL');
 		crashes++;

@@ -33,7 +33,15 @@ async function until(what: string, check: () => boolean, timeoutMs: number) {
 async function appendTo(user: string, folder: string, subject: string) {
 	const client = await imapClient(user);
 	try {
-		await client.append(folder, await composeMail({ from: 'kunde@kunde.test', to: stackUser(user).address, subject, text: 'x' }));
+		await client.append(
+			folder,
+			await composeMail({
+				from: 'kunde@kunde.test',
+				to: stackUser(user).address,
+				subject,
+				text: 'x',
+			}),
+		);
 	} finally {
 		await client.logout();
 	}
@@ -45,15 +53,41 @@ async function start(user: string, port: number, parameters: INodeParameters, fo
 	const handle = await startTrigger({
 		workflow: {
 			nodes: [
-				{ name: 'Mail', type: NODE('mailCasesTrigger'), typeVersion: 1, position: [0, 0], parameters, credentials: { mailCasesMailbox: { id: 'box', name: 'Box' } } },
-				{ name: 'Check', type: 'test.fail', typeVersion: 1, position: [300, 0], parameters: { fail: '={{ $json.subject.includes("FAIL") }}' } },
+				{
+					name: 'Mail',
+					type: NODE('mailCasesTrigger'),
+					typeVersion: 1,
+					position: [0, 0],
+					parameters,
+					credentials: { mailCasesMailbox: { id: 'box', name: 'Box' } },
+				},
+				{
+					name: 'Check',
+					type: 'test.fail',
+					typeVersion: 1,
+					position: [300, 0],
+					parameters: { fail: '={{ $json.subject.includes("FAIL") }}' },
+				},
 			],
 			connections: { Mail: { main: [[{ node: 'Check', type: 'main', index: 0 }]] } },
 			settings: { executionOrder: 'v1' },
 		},
 		nodeTypes: { ...packageNodeTypes(), 'test.fail': Fail },
 		credentialTypes: packageCredentialTypes(),
-		credentials: { mailCasesMailbox: { box: { protocol: 'imap', host: stack.host, tls: 'implicit', port, user: u.address, password: u.password, folder, caCertificate: stack.caPem } } },
+		credentials: {
+			mailCasesMailbox: {
+				box: {
+					protocol: 'imap',
+					host: stack.host,
+					tls: 'implicit',
+					port,
+					user: u.address,
+					password: u.password,
+					folder,
+					caCertificate: stack.caPem,
+				},
+			},
+		},
 		triggerNodeName: 'Mail',
 		timeoutMs: 60_000,
 	});
@@ -61,19 +95,28 @@ async function start(user: string, port: number, parameters: INodeParameters, fo
 	return handle;
 }
 
-const subjects = (h: TriggerHandle) => h.executions.filter((e) => e.status === 'success').flatMap((e) => e.outputOf('Mail').map((i) => i.json.subject));
+const subjects = (h: TriggerHandle) =>
+	h.executions
+		.filter((e) => e.status === 'success')
+		.flatMap((e) => e.outputOf('Mail').map((i) => i.json.subject));
 
 test('a half-open connection (no FIN, no RST) is detected by the NOOP timeout and replaced', async () => {
 	const user = claimUser();
 	const relay = await startTcpRelay(getStack().ports.imaps);
 	relays.push(relay);
-	const handle = await start(user, relay.port, { options: { pollIntervalSeconds: 1, connectionTimeoutSeconds: 2 } });
+	const handle = await start(user, relay.port, {
+		options: { pollIntervalSeconds: 1, connectionTimeoutSeconds: 2 },
+	});
 	await appendTo(user, 'INBOX', 'Vorher');
 	await until('first mail', () => subjects(handle).includes('Vorher'), 20_000);
 	const before = relay.connections;
 	relay.freeze();
 	await appendTo(user, 'INBOX', 'Nach dem Einfrieren');
-	await until('mail seen through a new connection', () => subjects(handle).includes('Nach dem Einfrieren'), 30_000);
+	await until(
+		'mail seen through a new connection',
+		() => subjects(handle).includes('Nach dem Einfrieren'),
+		30_000,
+	);
 	expect(relay.connections).toBeGreaterThan(before);
 });
 
@@ -87,18 +130,54 @@ test('a folder recreated under the trigger (new UIDVALIDITY): mails with reused 
 	}
 	// UID 1 fails and is given a long retry delay (10 min) …
 	await appendTo(user, 'Tickets', 'FAIL alt');
-	const handle = await start(user, getStack().ports.imaps, { options: { pollIntervalSeconds: 1, retryDelaySeconds: 600, connectionTimeoutSeconds: 2 } }, 'Tickets');
-	await until('first run failed', () => handle.executions.some((e) => e.status === 'error'), 20_000);
+	const handle = await start(
+		user,
+		getStack().ports.imaps,
+		{ options: { pollIntervalSeconds: 1, retryDelaySeconds: 600, connectionTimeoutSeconds: 2 } },
+		'Tickets',
+	);
+	await until(
+		'first run failed',
+		() => handle.executions.some((e) => e.status === 'error'),
+		20_000,
+	);
 	// … then the folder is deleted and created again: its first new mail gets UID 1 again.
 	const admin = await imapClient(user);
 	try {
 		await admin.mailboxDelete('Tickets');
 		await admin.mailboxCreate('Tickets');
-		await admin.append('Tickets', await composeMail({ from: 'kunde@kunde.test', to: stackUser(user).address, subject: 'Neu nach Neuanlage', text: 'x' }));
+		await admin.append(
+			'Tickets',
+			await composeMail({
+				from: 'kunde@kunde.test',
+				to: stackUser(user).address,
+				subject: 'Neu nach Neuanlage',
+				text: 'x',
+			}),
+		);
 		const status = await admin.status('Tickets', { uidNext: true });
 		expect(status && status.uidNext).toBe(2);
 	} finally {
 		await admin.logout();
 	}
-	await until('the new UID 1 processed at once', () => subjects(handle).includes('Neu nach Neuanlage'), 30_000).catch((e) => { console.log(JSON.stringify({ failed: handle.failedExecutions.map((f) => f.message), errors: handle.errors.map((f) => f.message), execs: handle.executions.map((x) => [x.status, x.error?.message, JSON.stringify(x.run.data.resultData.runData.Mail?.[0]?.data?.main?.[0]?.map((i) => i.json.subject))]) })); throw e; });
+	await until(
+		'the new UID 1 processed at once',
+		() => subjects(handle).includes('Neu nach Neuanlage'),
+		30_000,
+	).catch((e) => {
+		console.log(
+			JSON.stringify({
+				failed: handle.failedExecutions.map((f) => f.message),
+				errors: handle.errors.map((f) => f.message),
+				execs: handle.executions.map((x) => [
+					x.status,
+					x.error?.message,
+					JSON.stringify(
+						x.run.data.resultData.runData.Mail?.[0]?.data?.main?.[0]?.map((i) => i.json.subject),
+					),
+				]),
+			}),
+		);
+		throw e;
+	});
 });

@@ -6,8 +6,20 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 import { Fail } from '../fixtures/nodes/Fail.node';
-import { claimUser, composeMail, deliver, getStack, listImap, stackUser } from '../support/mail-stack';
-import { shutdownN8nEngine, startTrigger, type TriggerHandle, type WorkflowJson } from '../support/n8n';
+import {
+	claimUser,
+	composeMail,
+	deliver,
+	getStack,
+	listImap,
+	stackUser,
+} from '../support/mail-stack';
+import {
+	shutdownN8nEngine,
+	startTrigger,
+	type TriggerHandle,
+	type WorkflowJson,
+} from '../support/n8n';
 import { NODE, packageCredentialTypes, packageNodeTypes } from '../support/package-nodes';
 
 jest.setTimeout(120_000);
@@ -42,15 +54,36 @@ function mailboxCredential(user: string, protocol: 'imap' | 'pop3') {
 function triggerWorkflow(parameters: INodeParameters): WorkflowJson {
 	return {
 		nodes: [
-			{ name: 'Mail', type: NODE('mailCasesTrigger'), typeVersion: 1, position: [0, 0], parameters, credentials: { mailCasesMailbox: { id: 'box', name: 'Box' } } },
-			{ name: 'Check', type: 'test.fail', typeVersion: 1, position: [300, 0], parameters: { fail: '={{ $json.subject.includes("FAIL") }}', message: 'Rejected by the workflow' } },
+			{
+				name: 'Mail',
+				type: NODE('mailCasesTrigger'),
+				typeVersion: 1,
+				position: [0, 0],
+				parameters,
+				credentials: { mailCasesMailbox: { id: 'box', name: 'Box' } },
+			},
+			{
+				name: 'Check',
+				type: 'test.fail',
+				typeVersion: 1,
+				position: [300, 0],
+				parameters: {
+					fail: '={{ $json.subject.includes("FAIL") }}',
+					message: 'Rejected by the workflow',
+				},
+			},
 		],
 		connections: { Mail: { main: [[{ node: 'Check', type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
 	};
 }
 
-async function start(user: string, protocol: 'imap' | 'pop3', parameters: INodeParameters, mode: 'trigger' | 'manual' = 'trigger') {
+async function start(
+	user: string,
+	protocol: 'imap' | 'pop3',
+	parameters: INodeParameters,
+	mode: 'trigger' | 'manual' = 'trigger',
+) {
 	const handle = await startTrigger({
 		workflow: triggerWorkflow(parameters),
 		nodeTypes,
@@ -66,7 +99,16 @@ async function start(user: string, protocol: 'imap' | 'pop3', parameters: INodeP
 
 async function plant(user: string, subjects: string[], extra: Record<string, unknown> = {}) {
 	for (const subject of subjects) {
-		await deliver(user, await composeMail({ from: '"Erika Mustermann" <erika@kunde.test>', to: stackUser(user).address, subject, text: `Text of ${subject}`, ...extra }));
+		await deliver(
+			user,
+			await composeMail({
+				from: '"Erika Mustermann" <erika@kunde.test>',
+				to: stackUser(user).address,
+				subject,
+				text: `Text of ${subject}`,
+				...extra,
+			}),
+		);
 	}
 }
 
@@ -87,9 +129,15 @@ describe.each(['imap', 'pop3'] as const)('Mail Cases Trigger over %s', (protocol
 		const user = claimUser();
 		const subjects = Array.from({ length: 50 }, (_, i) => `Anfrage ${i + 1} – Grüße`);
 		await plant(user, subjects);
-		const handle = await start(user, protocol, { options: { mailsPerExecution: 1, pollIntervalSeconds: 2 } });
+		const handle = await start(user, protocol, {
+			options: { mailsPerExecution: 1, pollIntervalSeconds: 2 },
+		});
 		await handle.waitForExecutions(50, 90_000);
-		await waitUntilAsync(async () => (await inbox(user, protocol)).length === 0, 20_000, 'mailbox empty');
+		await waitUntilAsync(
+			async () => (await inbox(user, protocol)).length === 0,
+			20_000,
+			'mailbox empty',
+		);
 		expect(handle.executions.every((e) => e.status === 'success')).toBe(true);
 		expect(processedSubjects(handle).sort()).toEqual([...subjects].sort());
 		// Each mail went through exactly one execution.
@@ -102,7 +150,11 @@ describe.each(['imap', 'pop3'] as const)('Mail Cases Trigger over %s', (protocol
 		await plant(user, subjects);
 		const handle = await start(user, protocol, { options: { pollIntervalSeconds: 2 } });
 		await handle.waitForExecutions(3, 60_000);
-		await waitUntilAsync(async () => (await inbox(user, protocol)).length === 0, 20_000, 'mailbox empty');
+		await waitUntilAsync(
+			async () => (await inbox(user, protocol)).length === 0,
+			20_000,
+			'mailbox empty',
+		);
 		expect(handle.executions.map((e) => e.outputOf('Check').length)).toEqual([10, 10, 5]);
 		expect(processedSubjects(handle).sort()).toEqual([...subjects].sort());
 	});
@@ -110,10 +162,21 @@ describe.each(['imap', 'pop3'] as const)('Mail Cases Trigger over %s', (protocol
 	test('a run that fails leaves its mail; it is retried and then quarantined, the others are removed (R-PLUS-1)', async () => {
 		const user = claimUser();
 		await plant(user, ['Gut 1', 'FAIL Schlecht', 'Gut 2', 'Gut 3']);
-		const handle = await start(user, protocol, { options: { maxAttempts: 3, retryDelaySeconds: 0, pollIntervalSeconds: 1, mailsPerExecution: 10 } });
+		const handle = await start(user, protocol, {
+			options: {
+				maxAttempts: 3,
+				retryDelaySeconds: 0,
+				pollIntervalSeconds: 1,
+				mailsPerExecution: 10,
+			},
+		});
 		// The first run (all four) fails, then each is retried alone: three succeed, the bad one
 		// fails twice more and is quarantined.
-		await waitUntilAsync(async () => quarantineReports(handle).length === 1 && processedSubjects(handle).length === 3, 60_000, 'quarantine report and three processed mails');
+		await waitUntilAsync(
+			async () => quarantineReports(handle).length === 1 && processedSubjects(handle).length === 3,
+			60_000,
+			'quarantine report and three processed mails',
+		);
 		expect(processedSubjects(handle).sort()).toEqual(['Gut 1', 'Gut 2', 'Gut 3']);
 		const failedRuns = handle.executions.filter((e) => e.status === 'error');
 		expect(failedRuns).toHaveLength(3);
@@ -126,39 +189,70 @@ describe.each(['imap', 'pop3'] as const)('Mail Cases Trigger over %s', (protocol
 			expect(quarantined[0].flags).toContain('$MailCasesQuarantined');
 		} else {
 			// POP3 has no folders: the mail stays on the server and is not retried any more.
-			await waitUntilAsync(async () => (await listImap(user)).length === 1, 10_000, 'only the bad mail left');
+			await waitUntilAsync(
+				async () => (await listImap(user)).length === 1,
+				10_000,
+				'only the bad mail left',
+			);
 			const runsBefore = handle.executions.length;
 			await new Promise((r) => setTimeout(r, 2500));
 			expect(handle.executions.length).toBe(runsBefore);
 			// The UIDL is remembered as quarantined in the workflow's static data, with the reason.
-			const state = handle.staticData['node:Mail'] as { pop3: { quarantined: Record<string, string> } };
-			expect(Object.values(state.pop3.quarantined)).toEqual([expect.stringMatching(/Failed 3 times/)]);
+			const state = handle.staticData['node:Mail'] as {
+				pop3: { quarantined: Record<string, string> };
+			};
+			expect(Object.values(state.pop3.quarantined)).toEqual([
+				expect.stringMatching(/Failed 3 times/),
+			]);
 		}
 	});
 
 	test('auto-replies are skipped and removed, bounces go to the second output (R-PROC-7, R-PLUS-3)', async () => {
 		const user = claimUser();
-		await plant(user, ['Abwesenheitsnotiz: bin im Urlaub'], { headers: { 'Auto-Submitted': 'auto-replied' } });
+		await plant(user, ['Abwesenheitsnotiz: bin im Urlaub'], {
+			headers: { 'Auto-Submitted': 'auto-replied' },
+		});
 		await plant(user, ['Out of office'], {});
 		await plant(user, ['Echte Anfrage'], { headers: { 'Auto-Submitted': 'no' } });
 		await deliver(user, dsn(stackUser(user).address));
 		const handle = await start(user, protocol, { options: { pollIntervalSeconds: 1 } });
-		await waitUntilAsync(async () => (await inbox(user, protocol)).length === 0, 30_000, 'mailbox empty');
+		await waitUntilAsync(
+			async () => (await inbox(user, protocol)).length === 0,
+			30_000,
+			'mailbox empty',
+		);
 		expect(processedSubjects(handle)).toEqual(['Echte Anfrage']);
 		const item = handle.executions.flatMap((e) => e.outputOf('Mail'))[0];
 		expect(item.json.classification).toMatchObject({ class: 'normal' });
 		const bounces = handle.executions.flatMap((e) => e.outputOf('Mail', 1));
 		expect(bounces).toHaveLength(1);
-		expect(bounces[0].json.classification).toMatchObject({ class: 'bounce', bouncedMessageId: '<notification-17@example.test>' });
+		expect(bounces[0].json.classification).toMatchObject({
+			class: 'bounce',
+			bouncedMessageId: '<notification-17@example.test>',
+		});
 	});
 
 	test('oversized mail is quarantined and does not stop the mailbox', async () => {
 		const user = claimUser();
 		await plant(user, ['Vorher']);
-		await deliver(user, Buffer.concat([Buffer.from(`From: a@kunde.test\r\nTo: ${stackUser(user).address}\r\nSubject: Zu gross\r\n\r\n`), Buffer.alloc(1_200_000, 'x')]));
+		await deliver(
+			user,
+			Buffer.concat([
+				Buffer.from(
+					`From: a@kunde.test\r\nTo: ${stackUser(user).address}\r\nSubject: Zu gross\r\n\r\n`,
+				),
+				Buffer.alloc(1_200_000, 'x'),
+			]),
+		);
 		await plant(user, ['Nachher']);
-		const handle = await start(user, protocol, { options: { pollIntervalSeconds: 1, maxMessageMb: 1 } });
-		await waitUntilAsync(async () => quarantineReports(handle).length === 1 && processedSubjects(handle).length === 2, 30_000, 'processed and quarantined');
+		const handle = await start(user, protocol, {
+			options: { pollIntervalSeconds: 1, maxMessageMb: 1 },
+		});
+		await waitUntilAsync(
+			async () => quarantineReports(handle).length === 1 && processedSubjects(handle).length === 2,
+			30_000,
+			'processed and quarantined',
+		);
 		expect(processedSubjects(handle).sort()).toEqual(['Nachher', 'Vorher']);
 		expect(quarantineReports(handle)[0].reason).toMatch(/over the limit of 1048576 bytes/);
 	});
@@ -168,7 +262,9 @@ describe.each(['imap', 'pop3'] as const)('Mail Cases Trigger over %s', (protocol
 		await plant(user, ['Alt', 'Neueste Mail']);
 		const handle = await start(user, protocol, {}, 'manual');
 		await handle.waitForExecutions(1, 30_000);
-		expect(handle.executions[0].outputOf('Mail').map((i) => i.json.subject)).toEqual(['Neueste Mail']);
+		expect(handle.executions[0].outputOf('Mail').map((i) => i.json.subject)).toEqual([
+			'Neueste Mail',
+		]);
 		expect((await inbox(user, protocol)).length).toBe(2);
 	});
 });
@@ -187,7 +283,13 @@ describe('Mail Cases Trigger over IMAP only', () => {
 		const user = claimUser();
 		await plant(user, ['Mit Anhang'], {
 			cc: 'kollege@kunde.test',
-			attachments: [{ filename: 'Überweisung März.pdf', content: Buffer.from('%PDF-1.4 test'), contentType: 'application/pdf' }],
+			attachments: [
+				{
+					filename: 'Überweisung März.pdf',
+					content: Buffer.from('%PDF-1.4 test'),
+					contentType: 'application/pdf',
+				},
+			],
 		});
 		const handle = await start(user, 'imap', { options: { includeRaw: true } });
 		await handle.waitForExecutions(1, 20_000);
@@ -197,10 +299,22 @@ describe('Mail Cases Trigger over IMAP only', () => {
 			from: { address: 'erika@kunde.test', name: 'Erika Mustermann' },
 			cc: [{ address: 'kollege@kunde.test' }],
 			mailbox: { protocol: 'imap', folder: 'INBOX' },
-			attachments: [{ filename: 'Überweisung März.pdf', contentType: 'application/pdf', binaryProperty: 'attachment_0' }],
+			attachments: [
+				{
+					filename: 'Überweisung März.pdf',
+					contentType: 'application/pdf',
+					binaryProperty: 'attachment_0',
+				},
+			],
 		});
-		expect(item.binary?.attachment_0).toMatchObject({ fileName: 'Überweisung März.pdf', mimeType: 'application/pdf' });
-		expect(item.binary?.message).toMatchObject({ fileName: 'message.eml', mimeType: 'message/rfc822' });
+		expect(item.binary?.attachment_0).toMatchObject({
+			fileName: 'Überweisung März.pdf',
+			mimeType: 'application/pdf',
+		});
+		expect(item.binary?.message).toMatchObject({
+			fileName: 'message.eml',
+			mimeType: 'message/rfc822',
+		});
 	});
 
 	test('disposition "move to folder" and "mark as read"', async () => {
@@ -208,17 +322,31 @@ describe('Mail Cases Trigger over IMAP only', () => {
 		await plant(moveUser, ['Verschieben']);
 		const mover = await start(moveUser, 'imap', { disposition: 'move', moveFolder: 'Erledigt' });
 		await mover.waitForExecutions(1, 20_000);
-		await waitUntilAsync(async () => (await listImap(moveUser, 'Erledigt').catch(() => [])).length === 1, 10_000, 'moved');
+		await waitUntilAsync(
+			async () => (await listImap(moveUser, 'Erledigt').catch(() => [])).length === 1,
+			10_000,
+			'moved',
+		);
 		expect((await listImap(moveUser)).length).toBe(0);
 		// The attempt counted before the run (#11.3) does not follow the mail into the folder.
-		expect((await listImap(moveUser, 'Erledigt'))[0].flags.filter((f) => f.startsWith('$MailCasesFail'))).toEqual([]);
+		expect(
+			(await listImap(moveUser, 'Erledigt'))[0].flags.filter((f) => f.startsWith('$MailCasesFail')),
+		).toEqual([]);
 
 		const seenUser = claimUser();
 		await plant(seenUser, ['Lesen']);
-		const reader = await start(seenUser, 'imap', { disposition: 'markSeen', options: { pollIntervalSeconds: 1 } });
+		const reader = await start(seenUser, 'imap', {
+			disposition: 'markSeen',
+			options: { pollIntervalSeconds: 1 },
+		});
 		await reader.waitForExecutions(1, 20_000);
-		const done = (flags: string[] = []) => flags.includes('$MailCasesDone') && !flags.some((f) => f.startsWith('$MailCasesFail'));
-		await waitUntilAsync(async () => done((await listImap(seenUser))[0]?.flags), 10_000, 'flagged, attempt keyword cleared');
+		const done = (flags: string[] = []) =>
+			flags.includes('$MailCasesDone') && !flags.some((f) => f.startsWith('$MailCasesFail'));
+		await waitUntilAsync(
+			async () => done((await listImap(seenUser))[0]?.flags),
+			10_000,
+			'flagged, attempt keyword cleared',
+		);
 		const [kept] = await listImap(seenUser);
 		expect(kept.flags).toEqual(expect.arrayContaining(['\\Seen', '$MailCasesDone']));
 		expect(kept.flags.filter((f) => f.startsWith('$MailCasesFail'))).toEqual([]);
@@ -264,10 +392,16 @@ function dsn(to: string): Buffer {
 }
 
 function quarantineReports(handle: TriggerHandle): Array<{ key: string; reason: string }> {
-	return handle.executions.flatMap((e) => e.outputOf('Mail', 2).map((i) => i.json as { key: string; reason: string }));
+	return handle.executions.flatMap((e) =>
+		e.outputOf('Mail', 2).map((i) => i.json as { key: string; reason: string }),
+	);
 }
 
-async function waitUntilAsync(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function waitUntilAsync(
+	check: () => Promise<boolean>,
+	timeoutMs: number,
+	what: string,
+): Promise<void> {
 	const end = Date.now() + timeoutMs;
 	for (;;) {
 		if (await check()) return;

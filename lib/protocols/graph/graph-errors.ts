@@ -168,7 +168,10 @@ export function graphNetworkError(
 				: `${net.message} (while ${context.what})`;
 		return new MailCasesError(net.code, message, { cause: error, details: net.details });
 	}
-	const text = serverTextShown(error instanceof Error ? error.message : String(error), exchangeSecrets(profile));
+	const text = serverTextShown(
+		error instanceof Error ? error.message : String(error),
+		exchangeSecrets(profile),
+	);
 	return new MailCasesError(
 		'CONNECTION_LOST',
 		`Request to Microsoft Graph at ${parsed.host} failed while ${context.what}: ${text}`,

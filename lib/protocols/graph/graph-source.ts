@@ -162,7 +162,10 @@ export class GraphSource implements MailSource {
 			for (const message of page) {
 				if (message.categories?.includes(DONE_CATEGORY) || exclude.has(message.id)) continue;
 				// the higher count wins (a category taken off before a move the server then refused)
-				this.attempts.set(message.id, Math.max(failCount(message.categories), this.attempts.get(message.id) ?? 0));
+				this.attempts.set(
+					message.id,
+					Math.max(failCount(message.categories), this.attempts.get(message.id) ?? 0),
+				);
 				result.push({ key: message.id, size: sizeOf(message) });
 				if (result.length >= limit) return result;
 			}
@@ -260,7 +263,12 @@ export class GraphSource implements MailSource {
 
 	private async clearAttempts(key: string): Promise<void> {
 		const categories = await this.categoriesOf(key, gone);
-		await this.patch(key, { categories: withoutOurs(categories, false) }, `clearing the attempt count of mail ${key}`, gone);
+		await this.patch(
+			key,
+			{ categories: withoutOurs(categories, false) },
+			`clearing the attempt count of mail ${key}`,
+			gone,
+		);
 	}
 
 	async recordAttempts(keys: string[]): Promise<Map<string, number>> {
@@ -301,7 +309,10 @@ export class GraphSource implements MailSource {
 				key,
 				{
 					// Without its attempt count, a mail moved back after the cause was fixed starts afresh.
-					categories: [...withoutOurs(categories, false).filter((c) => c !== QUARANTINE_CATEGORY), QUARANTINE_CATEGORY],
+					categories: [
+						...withoutOurs(categories, false).filter((c) => c !== QUARANTINE_CATEGORY),
+						QUARANTINE_CATEGORY,
+					],
 					singleValueExtendedProperties: [
 						{ id: QUARANTINE_REASON_PROPERTY, value: reason.slice(0, 2000) },
 					],

@@ -6,7 +6,8 @@ import { imapError } from './imap-errors';
 
 /** imapflow options for a profile. Logging is off: imapflow's logs could echo credentials. */
 export function imapOptions(profile: MailboxProfile): ImapFlowOptions {
-	if (!profile.host) throw new MailCasesError('INVALID_INPUT', 'The mailbox profile has no host name.');
+	if (!profile.host)
+		throw new MailCasesError('INVALID_INPUT', 'The mailbox profile has no host name.');
 	const timeout = profile.timeoutMs ?? 20_000;
 	return {
 		host: profile.host,

@@ -1,5 +1,10 @@
 import { MailCasesError, isMailCasesError } from '../../errors';
-import { describeMailbox, mailboxPort, mailboxProtocolName, type MailboxProfile } from '../mailbox-profile';
+import {
+	describeMailbox,
+	mailboxPort,
+	mailboxProtocolName,
+	type MailboxProfile,
+} from '../mailbox-profile';
 import { serverTextShown } from '../../secret-echo';
 import { networkError } from '../network-errors';
 
@@ -13,8 +18,18 @@ interface ImapErrorLike {
 	message?: string;
 }
 
-const TIMEOUT_CODES = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT', 'ETIMEOUT']);
-const CLOSED_CODES = new Set(['NoConnection', 'EConnectionClosed', 'ClosedAfterConnectText', 'ClosedAfterConnectTLS']);
+const TIMEOUT_CODES = new Set([
+	'CONNECT_TIMEOUT',
+	'GREETING_TIMEOUT',
+	'UPGRADE_TIMEOUT',
+	'ETIMEOUT',
+]);
+const CLOSED_CODES = new Set([
+	'NoConnection',
+	'EConnectionClosed',
+	'ClosedAfterConnectText',
+	'ClosedAfterConnectTLS',
+]);
 
 /** Maps an imapflow failure to a MailCasesError whose message never contains the password. */
 export function imapError(error: unknown, profile: MailboxProfile, context = ''): MailCasesError {
@@ -22,7 +37,12 @@ export function imapError(error: unknown, profile: MailboxProfile, context = '')
 	const e = (error ?? {}) as ImapErrorLike;
 	const where = `${mailboxProtocolName(profile)} server ${profile.host}:${mailboxPort(profile)}`;
 	const implicitTls = profile.tls === 'implicit';
-	const endpoint = { protocol: mailboxProtocolName(profile), host: profile.host, port: mailboxPort(profile), implicitTls };
+	const endpoint = {
+		protocol: mailboxProtocolName(profile),
+		host: profile.host,
+		port: mailboxPort(profile),
+		implicitTls,
+	};
 	// texts of the server or of imapflow: a LOGIN may have been echoed with the password
 	const shown = (text: string) => serverTextShown(text, [profile.password]);
 	let mapped: MailCasesError | undefined;
@@ -41,8 +61,16 @@ export function imapError(error: unknown, profile: MailboxProfile, context = '')
 			`STARTTLS failed at ${where}: ${shown(e.message ?? 'the server does not offer STARTTLS')}. Use implicit TLS (port 993) or check the TLS setting.`,
 		);
 	}
-	if (!mapped && (e.code === 'NotFound' || e.serverResponseCode === 'NONEXISTENT' || /mailbox doesn't exist|unknown mailbox|NONEXISTENT/i.test(e.responseText ?? e.message ?? ''))) {
-		mapped = new MailCasesError('MAILBOX_NOT_FOUND', `Folder "${profile.folder || 'INBOX'}" does not exist on ${where}. Check the folder name.`);
+	if (
+		!mapped &&
+		(e.code === 'NotFound' ||
+			e.serverResponseCode === 'NONEXISTENT' ||
+			/mailbox doesn't exist|unknown mailbox|NONEXISTENT/i.test(e.responseText ?? e.message ?? ''))
+	) {
+		mapped = new MailCasesError(
+			'MAILBOX_NOT_FOUND',
+			`Folder "${profile.folder || 'INBOX'}" does not exist on ${where}. Check the folder name.`,
+		);
 	}
 	if (!mapped && e.code && TIMEOUT_CODES.has(e.code)) {
 		mapped = new MailCasesError(
@@ -61,7 +89,10 @@ export function imapError(error: unknown, profile: MailboxProfile, context = '')
 		);
 	}
 	mapped ??= networkError(error, endpoint);
-	mapped ??= new MailCasesError('PROTOCOL_ERROR', `IMAP error at ${where}${context ? ` while ${context}` : ''}: ${shown(e.responseText || e.message || 'unknown error')}`);
+	mapped ??= new MailCasesError(
+		'PROTOCOL_ERROR',
+		`IMAP error at ${where}${context ? ` while ${context}` : ''}: ${shown(e.responseText || e.message || 'unknown error')}`,
+	);
 	return new MailCasesError(mapped.code, mapped.message, {
 		cause: error,
 		details: { mailbox: describeMailbox(profile), imapCode: e.code },

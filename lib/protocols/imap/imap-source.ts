@@ -9,7 +9,10 @@ import { imapError } from './imap-errors';
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 	let timer: NodeJS.Timeout | undefined;
 	const timeout = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out`), { code: 'ETIMEOUT' })), ms);
+		timer = setTimeout(
+			() => reject(Object.assign(new Error(`${what} timed out`), { code: 'ETIMEOUT' })),
+			ms,
+		);
 	});
 	return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -65,7 +68,11 @@ export class ImapSource implements MailSource {
 		});
 		client.on('close', () => this.wake?.());
 		try {
-			const box = await withTimeout(client.mailboxOpen(this.folder), this.profile.timeoutMs ?? 20_000, 'SELECT');
+			const box = await withTimeout(
+				client.mailboxOpen(this.folder),
+				this.profile.timeoutMs ?? 20_000,
+				'SELECT',
+			);
 			if (this.uidValidity !== undefined && box.uidValidity !== this.uidValidity) {
 				this.reset = true;
 				this.attempts.clear();
@@ -98,15 +105,27 @@ export class ImapSource implements MailSource {
 		const imap = this.imap;
 		this.newMail = false;
 		try {
-			const found = await this.bounded(imap.search({ deleted: false, unKeyword: PROCESSED_KEYWORD }, { uid: true }), 'SEARCH');
-			const uids = (found || []).filter((uid) => !exclude.has(String(uid))).sort((a, b) => a - b).slice(0, limit);
+			const found = await this.bounded(
+				imap.search({ deleted: false, unKeyword: PROCESSED_KEYWORD }, { uid: true }),
+				'SEARCH',
+			);
+			const uids = (found || [])
+				.filter((uid) => !exclude.has(String(uid)))
+				.sort((a, b) => a - b)
+				.slice(0, limit);
 			if (!uids.length) return [];
 			const result: PendingMail[] = [];
 			await this.bounded(
 				(async () => {
-					for await (const message of imap.fetch(uids, { uid: true, size: true, flags: true }, { uid: true })) {
+					for await (const message of imap.fetch(
+						uids,
+						{ uid: true, size: true, flags: true },
+						{ uid: true },
+					)) {
 						const key = String(message.uid);
-						const count = [...(message.flags ?? [])].filter((f) => f.startsWith(ATTEMPT_KEYWORD)).length;
+						const count = [...(message.flags ?? [])].filter((f) =>
+							f.startsWith(ATTEMPT_KEYWORD),
+						).length;
 						// the higher count wins: a server whose keywords are not permanent, or a mail whose
 						// keywords were taken off before a move the server then refused, keeps its count
 						this.attempts.set(key, Math.max(count, this.attempts.get(key) ?? 0));
@@ -139,15 +158,24 @@ export class ImapSource implements MailSource {
 	private checked(ok: unknown, key: string, what: string): void {
 		if (ok !== false && ok !== undefined) return;
 		// undefined: imapflow found no selected folder, a state only a new session repairs.
-		if (ok === undefined || !this.client?.usable) throw new MailCasesError('CONNECTION_LOST', `Connection to ${this.description} was lost while ${what}.`);
-		throw perMailError(key, `The IMAP server refused ${what} in ${this.description} (see the server log for why).`);
+		if (ok === undefined || !this.client?.usable)
+			throw new MailCasesError(
+				'CONNECTION_LOST',
+				`Connection to ${this.description} was lost while ${what}.`,
+			);
+		throw perMailError(
+			key,
+			`The IMAP server refused ${what} in ${this.description} (see the server log for why).`,
+		);
 	}
 
 	async fetch(key: string): Promise<Buffer> {
 		try {
 			const message = await this.imap.fetchOne(key, { uid: true, source: true }, { uid: true });
 			if (!message || !message.source) {
-				throw perMailError(key, `Mail UID ${key} is no longer in ${this.description}.`, { code: 'NOT_FOUND' });
+				throw perMailError(key, `Mail UID ${key} is no longer in ${this.description}.`, {
+					code: 'NOT_FOUND',
+				});
 			}
 			return message.source;
 		} catch (error) {
@@ -170,8 +198,15 @@ export class ImapSource implements MailSource {
 	private async clearAttempts(set: string, keys: string[]): Promise<void> {
 		const keywords = this.attemptKeywords(keys);
 		if (!keywords.length) return;
-		const ok = await this.bounded(this.imap.messageFlagsRemove(set, keywords, { uid: true }), 'messageFlagsRemove');
-		if (ok === false && !this.client?.usable) throw new MailCasesError('CONNECTION_LOST', `Connection to ${this.description} was lost while clearing attempt keywords of UID ${set}.`);
+		const ok = await this.bounded(
+			this.imap.messageFlagsRemove(set, keywords, { uid: true }),
+			'messageFlagsRemove',
+		);
+		if (ok === false && !this.client?.usable)
+			throw new MailCasesError(
+				'CONNECTION_LOST',
+				`Connection to ${this.description} was lost while clearing attempt keywords of UID ${set}.`,
+			);
 	}
 
 	async dispose(key: string, disposition: Disposition): Promise<void> {
@@ -187,13 +222,31 @@ export class ImapSource implements MailSource {
 		const imap = this.imap;
 		try {
 			if (disposition.kind === 'delete') {
-				this.checked(await this.bounded(imap.messageDelete(set, { uid: true }), 'messageDelete'), set, `deleting UID ${set}`);
+				this.checked(
+					await this.bounded(imap.messageDelete(set, { uid: true }), 'messageDelete'),
+					set,
+					`deleting UID ${set}`,
+				);
 			} else if (disposition.kind === 'move') {
 				await this.ensureFolder(disposition.folder);
 				await this.clearAttempts(set, keys);
-				this.checked(await this.bounded(imap.messageMove(set, disposition.folder, { uid: true }), 'messageMove'), set, `moving UID ${set} to "${disposition.folder}"`);
+				this.checked(
+					await this.bounded(
+						imap.messageMove(set, disposition.folder, { uid: true }),
+						'messageMove',
+					),
+					set,
+					`moving UID ${set} to "${disposition.folder}"`,
+				);
 			} else {
-				this.checked(await this.bounded(imap.messageFlagsAdd(set, ['\\Seen', PROCESSED_KEYWORD], { uid: true }), 'messageFlagsAdd'), set, `marking UID ${set} processed`);
+				this.checked(
+					await this.bounded(
+						imap.messageFlagsAdd(set, ['\\Seen', PROCESSED_KEYWORD], { uid: true }),
+						'messageFlagsAdd',
+					),
+					set,
+					`marking UID ${set} processed`,
+				);
 				await this.clearAttempts(set, keys);
 			}
 			for (const key of keys) this.attempts.delete(key);
@@ -216,12 +269,18 @@ export class ImapSource implements MailSource {
 			const set = group.join(',');
 			let ok: unknown;
 			try {
-				ok = await this.bounded(this.imap.messageFlagsAdd(set, [`${ATTEMPT_KEYWORD}${count}`], { uid: true }), 'messageFlagsAdd');
+				ok = await this.bounded(
+					this.imap.messageFlagsAdd(set, [`${ATTEMPT_KEYWORD}${count}`], { uid: true }),
+					'messageFlagsAdd',
+				);
 			} catch (error) {
 				throw imapError(error, this.profile, `counting an attempt on UID ${set}`);
 			}
 			if (ok === false && !this.client?.usable) {
-				throw new MailCasesError('CONNECTION_LOST', `Connection to ${this.description} was lost while counting an attempt on UID ${set}.`);
+				throw new MailCasesError(
+					'CONNECTION_LOST',
+					`Connection to ${this.description} was lost while counting an attempt on UID ${set}.`,
+				);
 			}
 			// `false` on a live connection: the folder accepts no keywords (PERMANENTFLAGS without
 			// \*) or refused them; the count is then kept in memory only and lost on a restart.
@@ -233,10 +292,20 @@ export class ImapSource implements MailSource {
 		const imap = this.imap;
 		try {
 			await this.ensureFolder(this.options.quarantineFolder);
-			await this.bounded(imap.messageFlagsAdd(key, [QUARANTINE_KEYWORD], { uid: true }), 'messageFlagsAdd');
+			await this.bounded(
+				imap.messageFlagsAdd(key, [QUARANTINE_KEYWORD], { uid: true }),
+				'messageFlagsAdd',
+			);
 			// Without its attempt count, a mail moved back after the cause was fixed starts afresh.
 			await this.clearAttempts(key, [key]);
-			this.checked(await this.bounded(imap.messageMove(key, this.options.quarantineFolder, { uid: true }), 'messageMove'), key, `moving UID ${key} to quarantine folder "${this.options.quarantineFolder}"`);
+			this.checked(
+				await this.bounded(
+					imap.messageMove(key, this.options.quarantineFolder, { uid: true }),
+					'messageMove',
+				),
+				key,
+				`moving UID ${key} to quarantine folder "${this.options.quarantineFolder}"`,
+			);
 			this.attempts.delete(key);
 		} catch (error) {
 			if (isPerMailError(error)) throw error;
@@ -301,7 +370,8 @@ export class ImapSource implements MailSource {
 		if (!client) return;
 		try {
 			// LOGOUT politely, but never wait on a connection that stopped answering (half-open).
-			if (client.usable) await withTimeout(client.logout(), this.profile.timeoutMs ?? 20_000, 'LOGOUT');
+			if (client.usable)
+				await withTimeout(client.logout(), this.profile.timeoutMs ?? 20_000, 'LOGOUT');
 		} catch {
 			// closed below
 		} finally {

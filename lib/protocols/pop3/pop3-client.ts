@@ -39,7 +39,8 @@ export class Pop3Client {
 
 	async connect(): Promise<void> {
 		const { profile } = this;
-		if (!profile.host) throw new MailCasesError('INVALID_INPUT', 'The mailbox profile has no host name.');
+		if (!profile.host)
+			throw new MailCasesError('INVALID_INPUT', 'The mailbox profile has no host name.');
 		const port = mailboxPort(profile);
 		const tlsOptions = tlsConnectionOptions(profile.host, profile);
 		try {
@@ -65,15 +66,22 @@ export class Pop3Client {
 			this.reader.push(chunk);
 			this.drain();
 		});
-		socket.on('timeout', () => this.fail(Object.assign(new Error('POP3 timeout'), { code: 'ETIMEDOUT' })));
+		socket.on('timeout', () =>
+			this.fail(Object.assign(new Error('POP3 timeout'), { code: 'ETIMEDOUT' })),
+		);
 		socket.on('error', (error) => this.fail(error));
-		socket.on('close', () => this.fail(Object.assign(new Error('Connection closed'), { code: 'ECONNRESET' })));
+		socket.on('close', () =>
+			this.fail(Object.assign(new Error('Connection closed'), { code: 'ECONNRESET' })),
+		);
 	}
 
 	private async startTls(tlsOptions: tls.ConnectionOptions): Promise<void> {
 		await this.expectOk(this.command('STLS'), 'STLS');
 		if (this.reader.pending > 0) {
-			throw new MailCasesError('TLS_FAILED', 'The POP3 server sent data after STLS before the TLS handshake (possible injection); connection closed.');
+			throw new MailCasesError(
+				'TLS_FAILED',
+				'The POP3 server sent data after STLS before the TLS handshake (possible injection); connection closed.',
+			);
 		}
 		const plain = this.socket as net.Socket;
 		plain.removeAllListeners('data');
@@ -116,7 +124,10 @@ export class Pop3Client {
 		waiter.resolve({ status: waiter.status!, body: body.body, overLimit: body.overLimit });
 	}
 
-	private response(multiline: boolean, limit = Infinity): Promise<{ status: string; body?: Buffer; overLimit?: boolean }> {
+	private response(
+		multiline: boolean,
+		limit = Infinity,
+	): Promise<{ status: string; body?: Buffer; overLimit?: boolean }> {
 		if (this.failure) return Promise.reject(this.failure);
 		return new Promise((resolve, reject) => {
 			this.waiter = { multiline, limit, resolve, reject };
@@ -126,16 +137,24 @@ export class Pop3Client {
 
 	private command(line: string, multiline = false, limit = Infinity) {
 		if (this.failure) return Promise.reject(this.failure);
-		if (!this.socket || this.waiter) return Promise.reject(new Error('POP3 client busy or not connected'));
+		if (!this.socket || this.waiter)
+			return Promise.reject(new Error('POP3 client busy or not connected'));
 		const result = this.response(multiline, limit);
 		this.socket.write(`${line}\r\n`);
 		return result;
 	}
 
-	private async expectOk<T extends { status: string }>(pending: Promise<T>, what: string, hideArgs = false): Promise<T> {
+	private async expectOk<T extends { status: string }>(
+		pending: Promise<T>,
+		what: string,
+		hideArgs = false,
+	): Promise<T> {
 		const result = await pending;
 		if (!result.status.startsWith('+OK')) {
-			throw new Pop3ServerError(hideArgs ? what.split(' ')[0] : what, result.status.replace(/^-ERR\s*/, ''));
+			throw new Pop3ServerError(
+				hideArgs ? what.split(' ')[0] : what,
+				result.status.replace(/^-ERR\s*/, ''),
+			);
 		}
 		return result;
 	}

@@ -1,5 +1,10 @@
 import { MailCasesError, isMailCasesError } from '../../errors';
-import { describeMailbox, mailboxPort, mailboxProtocolName, type MailboxProfile } from '../mailbox-profile';
+import {
+	describeMailbox,
+	mailboxPort,
+	mailboxProtocolName,
+	type MailboxProfile,
+} from '../mailbox-profile';
 import { serverTextShown } from '../../secret-echo';
 import { networkError } from '../network-errors';
 
@@ -23,13 +28,22 @@ export function pop3Error(error: unknown, profile: MailboxProfile): MailCasesErr
 		// a -ERR answer to PASS may repeat the password
 		const reply = serverTextShown(error.serverText, [profile.password]);
 		if (error.command === 'USER' || error.command === 'PASS') {
-			mapped = new MailCasesError('AUTH_FAILED', `Authentication failed at ${where} for user "${profile.user}": ${reply || 'login or password rejected'}.`);
+			mapped = new MailCasesError(
+				'AUTH_FAILED',
+				`Authentication failed at ${where} for user "${profile.user}": ${reply || 'login or password rejected'}.`,
+			);
 		} else if (error.command === 'STLS') {
-			mapped = new MailCasesError('TLS_FAILED', `STARTTLS (STLS) failed at ${where}: ${reply}. Use implicit TLS (port 995) or check the TLS setting.`);
+			mapped = new MailCasesError(
+				'TLS_FAILED',
+				`STARTTLS (STLS) failed at ${where}: ${reply}. Use implicit TLS (port 995) or check the TLS setting.`,
+			);
 		} else if (error.command === 'greeting') {
 			mapped = new MailCasesError('PROTOCOL_ERROR', `${where} refused the session: ${reply}`);
 		} else {
-			mapped = new MailCasesError('PROTOCOL_ERROR', `POP3 error at ${where}: ${error.command.split(' ')[0]} failed: ${reply}`);
+			mapped = new MailCasesError(
+				'PROTOCOL_ERROR',
+				`POP3 error at ${where}: ${error.command.split(' ')[0]} failed: ${reply}`,
+			);
 		}
 	}
 	mapped ??= networkError(error, {

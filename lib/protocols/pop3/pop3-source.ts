@@ -66,7 +66,8 @@ export class Pop3Source implements MailSource {
 	}
 
 	private get pop3(): Pop3Client {
-		if (!this.client) throw new MailCasesError('CONNECTION_LOST', `No open session with ${this.description}.`);
+		if (!this.client)
+			throw new MailCasesError('CONNECTION_LOST', `No open session with ${this.description}.`);
 		return this.client;
 	}
 
@@ -75,7 +76,8 @@ export class Pop3Source implements MailSource {
 		const result: PendingMail[] = [];
 		for (const entry of [...this.listing.values()].sort((a, b) => a.num - b.num)) {
 			if (result.length >= limit) break;
-			if (exclude.has(entry.uid) || this.state.quarantined[entry.uid] || this.state.kept[entry.uid]) continue;
+			if (exclude.has(entry.uid) || this.state.quarantined[entry.uid] || this.state.kept[entry.uid])
+				continue;
 			result.push({ key: entry.uid, size: entry.size });
 		}
 		return result;
@@ -83,14 +85,20 @@ export class Pop3Source implements MailSource {
 
 	private entry(key: string): Pop3Listing {
 		const entry = this.listing.get(key);
-		if (!entry) throw perMailError(key, `Mail ${key} is not in this POP3 session of ${this.description}.`, { code: 'NOT_FOUND' });
+		if (!entry)
+			throw perMailError(key, `Mail ${key} is not in this POP3 session of ${this.description}.`, {
+				code: 'NOT_FOUND',
+			});
 		return entry;
 	}
 
 	/** A -ERR answer concerns this one mail: the session goes on (issue #11.4). */
 	private perMail(key: string, error: unknown): unknown {
 		const mailCasesError = error as MailCasesError;
-		return mailCasesError instanceof MailCasesError && mailCasesError.cause instanceof Pop3ServerError ? asPerMailError(key, mailCasesError) : error;
+		return mailCasesError instanceof MailCasesError &&
+			mailCasesError.cause instanceof Pop3ServerError
+			? asPerMailError(key, mailCasesError)
+			: error;
 	}
 
 	async fetch(key: string): Promise<Buffer> {

@@ -12,12 +12,18 @@ export interface SmtpTestResult {
  * R-OUT-7 "Test settings": connects and authenticates; when a test recipient is given, sends a
  * test mail and says so. Throws MailCasesError with a message that says what is wrong.
  */
-export async function testSmtpProfile(profile: SmtpProfile, recipient = profile.testRecipient): Promise<SmtpTestResult> {
+export async function testSmtpProfile(
+	profile: SmtpProfile,
+	recipient = profile.testRecipient,
+): Promise<SmtpTestResult> {
 	const sender = new SmtpSender(profile);
 	try {
 		await sender.verify();
 		if (!recipient?.trim()) {
-			return { ok: true, message: `Connected to ${describeSmtp(profile)}. Enter a test recipient to also send a test mail.` };
+			return {
+				ok: true,
+				message: `Connected to ${describeSmtp(profile)}. Enter a test recipient to also send a test mail.`,
+			};
 		}
 		const message = buildOutgoingMessage({
 			from: { address: profile.fromAddress, name: profile.fromName },

@@ -7,14 +7,20 @@ import { smtpPort, type SmtpProfile } from './smtp-profile';
  * nodemailer error codes → what the user should do. `reply` is the server's text, or a note
  * that it was withheld because it contained the password.
  */
-const SMTP_CODES: Record<string, (e: SmtpErrorLike, where: string, reply: string) => MailCasesError> = {
+const SMTP_CODES: Record<
+	string,
+	(e: SmtpErrorLike, where: string, reply: string) => MailCasesError
+> = {
 	EAUTH: (e, where) =>
 		new MailCasesError(
 			'AUTH_FAILED',
 			`Authentication failed at ${where}${e.responseCode ? ` (${e.responseCode})` : ''}: the server rejected login or password. Check SMTP login and password.`,
 		),
 	ENOAUTH: (_e, where) =>
-		new MailCasesError('AUTH_REQUIRED', `${where} requires a login, but the profile has none. Enter SMTP login and password.`),
+		new MailCasesError(
+			'AUTH_REQUIRED',
+			`${where} requires a login, but the profile has none. Enter SMTP login and password.`,
+		),
 	EENVELOPE: (e, where, reply) =>
 		new MailCasesError(
 			e.command === 'MAIL FROM' ? 'SENDER_REJECTED' : 'RECIPIENT_REJECTED',
@@ -23,7 +29,10 @@ const SMTP_CODES: Record<string, (e: SmtpErrorLike, where: string, reply: string
 				: `${where} refused the recipient(s)${e.responseCode ? ` (${e.responseCode})` : ''}: ${reply}`,
 		),
 	EMESSAGE: (e, where, reply) =>
-		new MailCasesError('MESSAGE_REJECTED', `${where} rejected the message${e.responseCode ? ` (${e.responseCode})` : ''}: ${reply}`),
+		new MailCasesError(
+			'MESSAGE_REJECTED',
+			`${where} rejected the message${e.responseCode ? ` (${e.responseCode})` : ''}: ${reply}`,
+		),
 	EREQUIRETLS: (_e, where) =>
 		new MailCasesError('TLS_FAILED', `${where} does not support the required TLS features.`),
 	ETLS: (_e, where) =>
@@ -60,13 +69,20 @@ export function smtpError(error: unknown, profile: SmtpProfile): MailCasesError 
 	const reply = serverTextShown(serverText(e), [profile.password]);
 	let mapped: MailCasesError | undefined;
 	// Authentication problems first: nodemailer reports them with their own codes.
-	if (e.code && SMTP_CODES[e.code] && e.code !== 'ETLS') mapped = SMTP_CODES[e.code](e, where, reply);
+	if (e.code && SMTP_CODES[e.code] && e.code !== 'ETLS')
+		mapped = SMTP_CODES[e.code](e, where, reply);
 	mapped ??= networkError(error, endpoint);
 	if (!mapped && e.code && SMTP_CODES[e.code]) mapped = SMTP_CODES[e.code](e, where, reply);
 	if (!mapped && e.responseCode === 530) {
-		mapped = new MailCasesError('AUTH_REQUIRED', `${where} requires authentication or STARTTLS first: ${reply}`);
+		mapped = new MailCasesError(
+			'AUTH_REQUIRED',
+			`${where} requires authentication or STARTTLS first: ${reply}`,
+		);
 	}
-	mapped ??= new MailCasesError('PROTOCOL_ERROR', `SMTP error at ${where}: ${reply || 'unknown error'}`);
+	mapped ??= new MailCasesError(
+		'PROTOCOL_ERROR',
+		`SMTP error at ${where}: ${reply || 'unknown error'}`,
+	);
 	return new MailCasesError(mapped.code, mapped.message, {
 		cause: error,
 		details: { ...mapped.details, smtpCode: e.code, responseCode: e.responseCode },

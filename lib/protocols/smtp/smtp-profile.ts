@@ -47,7 +47,12 @@ export function startTlsMode(profile: SmtpProfile): StartTlsMode {
 
 /** Describes the connection without secrets, e.g. `SMTP+STARTTLS mail.example.com:587 as alice`. */
 export function describeSmtp(profile: SmtpProfile): string {
-	const tls = profile.protocol === 'smtps' ? 'SMTPS' : startTlsMode(profile) === 'off' ? 'SMTP' : 'SMTP+STARTTLS';
+	const tls =
+		profile.protocol === 'smtps'
+			? 'SMTPS'
+			: startTlsMode(profile) === 'off'
+				? 'SMTP'
+				: 'SMTP+STARTTLS';
 	const who = profile.user ? ` as ${profile.user}` : ' without login';
 	return `${tls} ${profile.host}:${smtpPort(profile)}${who}`;
 }

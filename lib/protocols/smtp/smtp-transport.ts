@@ -15,7 +15,8 @@ export interface SendResult {
 
 /** nodemailer transport options for a profile. */
 export function smtpTransportOptions(profile: SmtpProfile, options: { pool?: boolean } = {}) {
-	if (!profile.host) throw new MailCasesError('INVALID_INPUT', 'The SMTP profile has no host name.');
+	if (!profile.host)
+		throw new MailCasesError('INVALID_INPUT', 'The SMTP profile has no host name.');
 	const timeout = profile.timeoutMs ?? 20_000;
 	const mode = startTlsMode(profile);
 	const implicit = profile.protocol === 'smtps';
@@ -47,7 +48,10 @@ export function smtpTransportOptions(profile: SmtpProfile, options: { pool?: boo
 export class SmtpSender {
 	private readonly transporter: ReturnType<typeof nodemailer.createTransport>;
 
-	constructor(private readonly profile: SmtpProfile, options: { pool?: boolean } = {}) {
+	constructor(
+		private readonly profile: SmtpProfile,
+		options: { pool?: boolean } = {},
+	) {
 		this.transporter = nodemailer.createTransport(smtpTransportOptions(profile, options) as never);
 	}
 
@@ -69,7 +73,8 @@ export class SmtpSender {
 				response: string;
 				envelope: { from: string; to: string[] };
 			};
-			const plain = (list: unknown[]) => list.map((a) => (typeof a === 'string' ? a : (a as { address: string }).address));
+			const plain = (list: unknown[]) =>
+				list.map((a) => (typeof a === 'string' ? a : (a as { address: string }).address));
 			return {
 				messageId: info.messageId,
 				accepted: plain(info.accepted ?? []),

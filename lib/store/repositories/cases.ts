@@ -12,9 +12,10 @@ const MAX_THREAD_IDS = 500;
 
 /** Message-IDs to look up: normalised, distinct, at most MAX_THREAD_IDS. */
 function threadIds(ids: readonly string[]): string[] {
-	return [
-		...new Set(ids.map((id) => bareMessageId(id)).filter((id): id is string => !!id)),
-	].slice(0, MAX_THREAD_IDS);
+	return [...new Set(ids.map((id) => bareMessageId(id)).filter((id): id is string => !!id))].slice(
+		0,
+		MAX_THREAD_IDS,
+	);
 }
 
 /** Cases: creation (numbered), lookup by id / number / thread Message-IDs, updates. */

@@ -335,23 +335,44 @@ describe('R-EXO-1 / R-PROC-4: Exchange mailbox read through Graph by the intake 
 
 	it('#11.4 a 4xx for one message id counts against that mail: the others are processed, no reconnect, quarantined after Max Attempts', async () => {
 		const [bad] = [...seed(3).keys()];
-		world.fake.injectFault({ method: 'GET', path: `/messages/${encodeURIComponent(bad)}/$value`, status: 400, code: 'ErrorInvalidRequest', times: 100 });
-		const events: IntakeEvent[] = [];
-		const loop = new IntakeLoop(source(), async (batch) => new Map(batch.map((m) => [m.key, { status: 'done' } as MailOutcome])), (e) => events.push(e), {
-			maxAttempts: 2,
-			retryDelayMs: 10,
-			pollIntervalMs: 100,
+		world.fake.injectFault({
+			method: 'GET',
+			path: `/messages/${encodeURIComponent(bad)}/$value`,
+			status: 400,
+			code: 'ErrorInvalidRequest',
+			times: 100,
 		});
+		const events: IntakeEvent[] = [];
+		const loop = new IntakeLoop(
+			source(),
+			async (batch) => new Map(batch.map((m) => [m.key, { status: 'done' } as MailOutcome])),
+			(e) => events.push(e),
+			{
+				maxAttempts: 2,
+				retryDelayMs: 10,
+				pollIntervalMs: 100,
+			},
+		);
 		loop.start();
 		try {
-			await waitUntil('the bad mail quarantined, the others processed', () => world.mailbox.list('Quarantine').length === 1 && world.mailbox.list('inbox').length === 0, 20_000);
+			await waitUntil(
+				'the bad mail quarantined, the others processed',
+				() =>
+					world.mailbox.list('Quarantine').length === 1 && world.mailbox.list('inbox').length === 0,
+				20_000,
+			);
 		} finally {
 			await loop.stop(5_000);
 		}
 		expect(world.mailbox.list('deleteditems').map((m) => m.subject)).toEqual(['Mail 2', 'Mail 3']);
-		const quarantined = events.find((e) => e.type === 'quarantined') as { key: string; reason: string };
+		const quarantined = events.find((e) => e.type === 'quarantined') as {
+			key: string;
+			reason: string;
+		};
 		expect(quarantined.key).toBe(bad);
-		expect(quarantined.reason).toMatch(/^Failed 2 times; last error: .*HTTP 400, ErrorInvalidRequest/);
+		expect(quarantined.reason).toMatch(
+			/^Failed 2 times; last error: .*HTTP 400, ErrorInvalidRequest/,
+		);
 		expect(events.filter((e) => e.type === 'connectionLost')).toEqual([]);
 	});
 

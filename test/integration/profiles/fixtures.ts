@@ -4,24 +4,69 @@ import type { MailboxProfile } from '../../../lib/protocols/mailbox-profile';
 import type { SmtpProfile } from '../../../lib/protocols/smtp/smtp-profile';
 
 /** SMTP profiles pointing at the test Postfix, trusting the test CA. */
-export function smtpProfile(mode: 'relay' | 'submission' | 'smtps', user = 'alice', overrides: Partial<SmtpProfile> = {}): SmtpProfile {
+export function smtpProfile(
+	mode: 'relay' | 'submission' | 'smtps',
+	user = 'alice',
+	overrides: Partial<SmtpProfile> = {},
+): SmtpProfile {
 	const stack = getStack();
 	const u = stackUser(user);
-	const base = { host: stack.host, caPem: stack.caPem, fromAddress: u.address, fromName: 'Service Desk', timeoutMs: 5000 };
+	const base = {
+		host: stack.host,
+		caPem: stack.caPem,
+		fromAddress: u.address,
+		fromName: 'Service Desk',
+		timeoutMs: 5000,
+	};
 	if (mode === 'relay') return { ...base, protocol: 'smtp', port: stack.ports.smtp, ...overrides };
 	if (mode === 'submission') {
-		return { ...base, protocol: 'smtp', port: stack.ports.submission, user: u.address, password: u.password, ...overrides };
+		return {
+			...base,
+			protocol: 'smtp',
+			port: stack.ports.submission,
+			user: u.address,
+			password: u.password,
+			...overrides,
+		};
 	}
-	return { ...base, protocol: 'smtps', port: stack.ports.smtps, user: u.address, password: u.password, ...overrides };
+	return {
+		...base,
+		protocol: 'smtps',
+		port: stack.ports.smtps,
+		user: u.address,
+		password: u.password,
+		...overrides,
+	};
 }
 
 /** Mailbox profiles pointing at the test Dovecot. */
-export function mailboxProfile(protocol: 'imap' | 'pop3', tls: MailboxProfile['tls'], user: string, overrides: Partial<MailboxProfile> = {}): MailboxProfile {
+export function mailboxProfile(
+	protocol: 'imap' | 'pop3',
+	tls: MailboxProfile['tls'],
+	user: string,
+	overrides: Partial<MailboxProfile> = {},
+): MailboxProfile {
 	const stack = getStack();
 	const u = stackUser(user);
 	const port =
-		protocol === 'imap' ? (tls === 'implicit' ? stack.ports.imaps : stack.ports.imap) : tls === 'implicit' ? stack.ports.pop3s : stack.ports.pop3;
-	return { protocol, tls, host: stack.host, port, user: u.address, password: u.password, caPem: stack.caPem, timeoutMs: 5000, ...overrides };
+		protocol === 'imap'
+			? tls === 'implicit'
+				? stack.ports.imaps
+				: stack.ports.imap
+			: tls === 'implicit'
+				? stack.ports.pop3s
+				: stack.ports.pop3;
+	return {
+		protocol,
+		tls,
+		host: stack.host,
+		port,
+		user: u.address,
+		password: u.password,
+		caPem: stack.caPem,
+		timeoutMs: 5000,
+		...overrides,
+	};
 }
 
 /** A port on which nothing listens (bound, then closed). */

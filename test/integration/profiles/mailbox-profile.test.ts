@@ -18,15 +18,31 @@ async function failure(profile: MailboxProfile): Promise<MailCasesError> {
 
 async function dialogTest(data: Record<string, unknown>) {
 	const node = new MailCasesTrigger();
-	const credential = { id: '1', name: 'box', type: 'mailCasesMailbox', data } as ICredentialsDecrypted;
-	return node.methods.credentialTest.mailCasesMailboxTest.call({} as ICredentialTestFunctions, credential);
+	const credential = {
+		id: '1',
+		name: 'box',
+		type: 'mailCasesMailbox',
+		data,
+	} as ICredentialsDecrypted;
+	return node.methods.credentialTest.mailCasesMailboxTest.call(
+		{} as ICredentialTestFunctions,
+		credential,
+	);
 }
 
 describe('mailbox profile test settings against Dovecot (R-IN-2, R-IN-3)', () => {
 	const user = claimUser();
 	beforeAll(async () => {
 		for (let i = 1; i <= 3; i++) {
-			await deliver(user, await composeMail({ from: 'kunde@example.test', to: stackUser(user).address, subject: `Mail ${i}`, text: 'Hallo' }));
+			await deliver(
+				user,
+				await composeMail({
+					from: 'kunde@example.test',
+					to: stackUser(user).address,
+					subject: `Mail ${i}`,
+					text: 'Hallo',
+				}),
+			);
 		}
 	});
 
@@ -51,9 +67,26 @@ describe('mailbox profile test settings against Dovecot (R-IN-2, R-IN-3)', () =>
 	test('through the credential dialog (R-IN-3)', async () => {
 		const stack = getStack();
 		const u = stackUser(user);
-		const ok = await dialogTest({ protocol: 'imap', host: stack.host, tls: 'implicit', port: stack.ports.imaps, user: u.address, password: u.password, folder: 'INBOX', caCertificate: stack.caPem });
+		const ok = await dialogTest({
+			protocol: 'imap',
+			host: stack.host,
+			tls: 'implicit',
+			port: stack.ports.imaps,
+			user: u.address,
+			password: u.password,
+			folder: 'INBOX',
+			caCertificate: stack.caPem,
+		});
 		expect(ok).toEqual({ status: 'OK', message: expect.stringMatching(/: 3 mails in INBOX$/) });
-		const bad = await dialogTest({ protocol: 'pop3', host: stack.host, tls: 'implicit', port: stack.ports.pop3s, user: u.address, password: 'Geheim-123', caCertificate: stack.caPem });
+		const bad = await dialogTest({
+			protocol: 'pop3',
+			host: stack.host,
+			tls: 'implicit',
+			port: stack.ports.pop3s,
+			user: u.address,
+			password: 'Geheim-123',
+			caCertificate: stack.caPem,
+		});
 		expect(bad.status).toBe('Error');
 		expect(bad.message).toMatch(/Authentication failed/);
 		expect(bad.message).not.toContain('Geheim-123');
@@ -61,19 +94,25 @@ describe('mailbox profile test settings against Dovecot (R-IN-2, R-IN-3)', () =>
 
 	describe.each(['imap', 'pop3'] as const)('%s failures say what is wrong', (protocol) => {
 		test('authentication failed, password never shown', async () => {
-			const error = await failure(mailboxProfile(protocol, 'implicit', user, { password: 'Falsch!42' }));
+			const error = await failure(
+				mailboxProfile(protocol, 'implicit', user, { password: 'Falsch!42' }),
+			);
 			expect(error.code).toBe('AUTH_FAILED');
 			expect(error.message).toContain(stackUser(user).address);
 			expect(error.message).not.toContain('Falsch!42');
 		});
 
 		test('host not found', async () => {
-			const error = await failure(mailboxProfile(protocol, 'implicit', user, { host: 'no-such-host.invalid' }));
+			const error = await failure(
+				mailboxProfile(protocol, 'implicit', user, { host: 'no-such-host.invalid' }),
+			);
 			expect(error.code).toBe('HOST_NOT_FOUND');
 		});
 
 		test('connection refused', async () => {
-			const error = await failure(mailboxProfile(protocol, 'implicit', user, { port: await closedPort() }));
+			const error = await failure(
+				mailboxProfile(protocol, 'implicit', user, { port: await closedPort() }),
+			);
 			expect(error.code).toBe('CONNECTION_REFUSED');
 		});
 
@@ -94,7 +133,9 @@ describe('mailbox profile test settings against Dovecot (R-IN-2, R-IN-3)', () =>
 		test('certificate not trusted unless allowed', async () => {
 			const error = await failure(mailboxProfile(protocol, 'implicit', user, { caPem: undefined }));
 			expect(error.code).toBe('TLS_CERT_UNTRUSTED');
-			const ok = await testMailboxProfile(mailboxProfile(protocol, 'implicit', user, { caPem: undefined, allowSelfSigned: true }));
+			const ok = await testMailboxProfile(
+				mailboxProfile(protocol, 'implicit', user, { caPem: undefined, allowSelfSigned: true }),
+			);
 			expect(ok.count).toBe(3);
 		});
 
@@ -106,7 +147,9 @@ describe('mailbox profile test settings against Dovecot (R-IN-2, R-IN-3)', () =>
 		test('timeout: a server that never greets', async () => {
 			const server = await silentServer();
 			try {
-				const error = await failure(mailboxProfile(protocol, 'off', user, { port: server.port, timeoutMs: 1000 }));
+				const error = await failure(
+					mailboxProfile(protocol, 'off', user, { port: server.port, timeoutMs: 1000 }),
+				);
 				expect(error.code).toBe('CONNECTION_TIMEOUT');
 			} finally {
 				await server.close();

@@ -19,8 +19,16 @@ async function failure(profile: SmtpProfile): Promise<MailCasesError> {
 /** What n8n's credential dialog calls when the user clicks "Test". */
 async function dialogTest(data: Record<string, unknown>) {
 	const node = new MailCasesSendMail();
-	const credential = { id: '1', name: 'smtp', type: 'mailCasesSmtp', data } as ICredentialsDecrypted;
-	return node.methods.credentialTest.mailCasesSmtpTest.call({} as ICredentialTestFunctions, credential);
+	const credential = {
+		id: '1',
+		name: 'smtp',
+		type: 'mailCasesSmtp',
+		data,
+	} as ICredentialsDecrypted;
+	return node.methods.credentialTest.mailCasesSmtpTest.call(
+		{} as ICredentialTestFunctions,
+		credential,
+	);
 }
 
 describe('SMTP profile test settings against Postfix (R-OUT-1..3, R-OUT-7)', () => {
@@ -60,8 +68,15 @@ describe('SMTP profile test settings against Postfix (R-OUT-1..3, R-OUT-7)', () 
 			caCertificate: stack.caPem,
 		});
 		expect(result).toEqual({ status: 'OK', message: expect.stringContaining('test mail sent to') });
-		const mail = await waitForMail(rcpt, (m) => m.subject === 'Test mail from n8n Mail Cases', 15_000);
-		expect(mail.parsed.from?.value[0]).toEqual({ address: alice.address, name: 'Kundenservice Müller' });
+		const mail = await waitForMail(
+			rcpt,
+			(m) => m.subject === 'Test mail from n8n Mail Cases',
+			15_000,
+		);
+		expect(mail.parsed.from?.value[0]).toEqual({
+			address: alice.address,
+			name: 'Kundenservice Müller',
+		});
 	});
 
 	test('through the credential dialog: a wrong password is reported without the password', async () => {
@@ -110,7 +125,9 @@ describe('SMTP profile test settings against Postfix (R-OUT-1..3, R-OUT-7)', () 
 
 		test('TLS mismatch: STARTTLS protocol on an implicit-TLS port times out with a hint', async () => {
 			const stack = getStack();
-			const error = await failure(smtpProfile('submission', 'alice', { port: stack.ports.smtps, timeoutMs: 1500 }));
+			const error = await failure(
+				smtpProfile('submission', 'alice', { port: stack.ports.smtps, timeoutMs: 1500 }),
+			);
 			expect(['CONNECTION_TIMEOUT', 'CONNECTION_LOST']).toContain(error.code);
 			expect(error.message).toMatch(/implicit-TLS/);
 		});
@@ -119,7 +136,9 @@ describe('SMTP profile test settings against Postfix (R-OUT-1..3, R-OUT-7)', () 
 			const untrusted = await failure(smtpProfile('smtps', 'alice', { caPem: undefined }));
 			expect(untrusted.code).toBe('TLS_CERT_UNTRUSTED');
 			expect(untrusted.message).toMatch(/not trusted/);
-			const allowed = await testSmtpProfile(smtpProfile('smtps', 'alice', { caPem: undefined, allowSelfSigned: true }));
+			const allowed = await testSmtpProfile(
+				smtpProfile('smtps', 'alice', { caPem: undefined, allowSelfSigned: true }),
+			);
 			expect(allowed.message).toMatch(/^Connected/);
 		});
 
@@ -131,7 +150,9 @@ describe('SMTP profile test settings against Postfix (R-OUT-1..3, R-OUT-7)', () 
 		test('timeout: a server that never greets', async () => {
 			const server = await silentServer();
 			try {
-				const error = await failure(smtpProfile('relay', 'alice', { port: server.port, timeoutMs: 1000 }));
+				const error = await failure(
+					smtpProfile('relay', 'alice', { port: server.port, timeoutMs: 1000 }),
+				);
 				expect(error.code).toBe('CONNECTION_TIMEOUT');
 			} finally {
 				await server.close();
@@ -140,7 +161,13 @@ describe('SMTP profile test settings against Postfix (R-OUT-1..3, R-OUT-7)', () 
 
 		test('STARTTLS required by the profile but a login is sent only after TLS', async () => {
 			// "auto" with a login means STARTTLS is required: the relay port offers it, so it works.
-			const result = await testSmtpProfile(smtpProfile('relay', 'alice', { user: stackUser('alice').address, password: stackUser('alice').password, starttls: 'auto' }));
+			const result = await testSmtpProfile(
+				smtpProfile('relay', 'alice', {
+					user: stackUser('alice').address,
+					password: stackUser('alice').password,
+					starttls: 'auto',
+				}),
+			);
 			expect(result.message).toMatch(/SMTP\+STARTTLS/);
 		});
 	});

@@ -378,9 +378,13 @@ describe.each(BACKENDS)('case store on %s', (backend) => {
 			expect(deleted.number).toBe(created.case!.number);
 			expect(await store.cases.get(id)).toBeUndefined();
 			expect(await store.activities.listForCase(id)).toEqual([]);
-			expect(await store.cases.findCaseByMessageIds(['<our-notification-1@example.com>'])).toBeUndefined();
+			expect(
+				await store.cases.findCaseByMessageIds(['<our-notification-1@example.com>']),
+			).toBeUndefined();
 			// The ledger still knows the mail: a replay creates nothing.
-			expect(await store.ledger.lookup(messageKeyOf({ messageId: '<del-1@customer>' }))).toMatchObject({ caseId: null });
+			expect(
+				await store.ledger.lookup(messageKeyOf({ messageId: '<del-1@customer>' })),
+			).toMatchObject({ caseId: null });
 			await expect(store.cases.delete(id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 		});
 	});

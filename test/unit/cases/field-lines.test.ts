@@ -437,8 +437,14 @@ describe('R-PLUS-5: allowed fields', () => {
 
 describe('R-PROC-5: values from HTML mail', () => {
 	test('non-breaking spaces in values become plain spaces', () => {
-		const { parseFieldLinesLoose } = jest.requireActual('../../../lib/cases/field-lines') as typeof import('../../../lib/cases/field-lines');
-		expect(parseFieldLinesLoose({ html: '<p>Straße = Hauptstraße&nbsp;1</p>' })).toEqual({ Straße: 'Hauptstraße 1' });
-		expect(parseFieldLinesLoose('Name =\u00a0Erika\u00a0Mustermann\u00a0')).toEqual({ Name: 'Erika Mustermann' });
+		const { parseFieldLinesLoose } = jest.requireActual(
+			'../../../lib/cases/field-lines',
+		) as typeof import('../../../lib/cases/field-lines');
+		expect(parseFieldLinesLoose({ html: '<p>Straße = Hauptstraße&nbsp;1</p>' })).toEqual({
+			Straße: 'Hauptstraße 1',
+		});
+		expect(parseFieldLinesLoose('Name =\u00a0Erika\u00a0Mustermann\u00a0')).toEqual({
+			Name: 'Erika Mustermann',
+		});
 	});
 });

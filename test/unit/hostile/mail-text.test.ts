@@ -12,11 +12,7 @@ import { bracketedMessageId, messageIdsIn } from '../../../lib/mail/message-id';
 import { parseMessage, parseMessageHeaders } from '../../../lib/mail/parse-message';
 import { ownText, quotedContentStart, stripQuotedReply } from '../../../lib/mail/quoted-text';
 import { sanitizeMailHtml } from '../../../lib/mail/sanitize-html';
-import {
-	cleanSubject,
-	normalizeSubject,
-	splitSubjectPrefix,
-} from '../../../lib/mail/subject';
+import { cleanSubject, normalizeSubject, splitSubjectPrefix } from '../../../lib/mail/subject';
 import * as h from '../../support/hostile-inputs';
 
 const MB = h.MB;

@@ -1,4 +1,9 @@
-import { IntakeLoop, type FetchedMail, type IntakeEvent, type MailOutcome } from '../../../lib/intake/intake-loop';
+import {
+	IntakeLoop,
+	type FetchedMail,
+	type IntakeEvent,
+	type MailOutcome,
+} from '../../../lib/intake/intake-loop';
 import type { Disposition, MailSource, PendingMail } from '../../../lib/intake/mail-source';
 import { MailCasesError } from '../../../lib/errors';
 import { perMailError } from '../../../lib/intake/mail-error';
@@ -46,7 +51,10 @@ class MemorySource implements MailSource {
 			this.failAfterLogin--;
 			throw new MailCasesError('CONNECTION_LOST', 'dropped after login');
 		}
-		return [...this.mails.keys()].filter((k) => !exclude.has(k)).slice(0, limit).map((key) => ({ key, size: this.mails.get(key)!.length }));
+		return [...this.mails.keys()]
+			.filter((k) => !exclude.has(k))
+			.slice(0, limit)
+			.map((key) => ({ key, size: this.mails.get(key)!.length }));
 	}
 	attemptsOf(key: string) {
 		return this.attempts.get(key) ?? 0;
@@ -63,7 +71,11 @@ class MemorySource implements MailSource {
 	async fetch(key: string) {
 		this.fetched.push(key);
 		if (this.refuseFetch.has(key)) throw perMailError(key, `NO FETCH of ${key} refused`);
-		if (this.dropOnFetch.has(key)) throw new MailCasesError('CONNECTION_LOST', `server closed the connection on FETCH of ${key}`);
+		if (this.dropOnFetch.has(key))
+			throw new MailCasesError(
+				'CONNECTION_LOST',
+				`server closed the connection on FETCH of ${key}`,
+			);
 		return this.mails.get(key)!;
 	}
 	async dispose(key: string, _d: Disposition) {
@@ -77,11 +89,13 @@ class MemorySource implements MailSource {
 		this.disposed.push(key);
 	}
 	async disposeMany(keys: string[], d: Disposition) {
-		if (keys.some((key) => this.refuseDispose.has(key))) throw perMailError(keys.join(','), 'NO MOVE of the set refused');
+		if (keys.some((key) => this.refuseDispose.has(key)))
+			throw perMailError(keys.join(','), 'NO MOVE of the set refused');
 		for (const key of keys) await this.dispose(key, d);
 	}
 	async quarantine(key: string, reason: string) {
-		if (this.refuseQuarantine.has(key)) throw perMailError(key, `NO MOVE of ${key} to quarantine refused`);
+		if (this.refuseQuarantine.has(key))
+			throw perMailError(key, `NO MOVE of ${key} to quarantine refused`);
 		this.mails.delete(key);
 		this.quarantined.set(key, reason);
 	}
@@ -142,7 +156,12 @@ describe('intake loop (R-PROC-4, R-PLUS-1)', () => {
 			async (batch: FetchedMail[]) => {
 				seen.push(batch.map((m) => m.key));
 				const failed = batch.some((m) => m.key === 'bad');
-				return new Map(batch.map((m) => [m.key, (failed ? { status: 'failed', reason: 'boom' } : { status: 'done' }) as MailOutcome]));
+				return new Map(
+					batch.map((m) => [
+						m.key,
+						(failed ? { status: 'failed', reason: 'boom' } : { status: 'done' }) as MailOutcome,
+					]),
+				);
 			},
 			(e) => events.push(e),
 			{ ...fast, mailsPerExecution: 10, maxAttempts: 3 },
@@ -167,7 +186,14 @@ describe('intake loop (R-PROC-4, R-PLUS-1)', () => {
 		const loop = new IntakeLoop(
 			source,
 			async (batch) =>
-				new Map(batch.map((m) => [m.key, (m.key === 'broken' ? { status: 'quarantine', reason: 'MIME broken' } : { status: 'done' }) as MailOutcome])),
+				new Map(
+					batch.map((m) => [
+						m.key,
+						(m.key === 'broken'
+							? { status: 'quarantine', reason: 'MIME broken' }
+							: { status: 'done' }) as MailOutcome,
+					]),
+				),
 			() => undefined,
 			fast,
 		);
@@ -262,7 +288,8 @@ describe('intake loop (R-PROC-4, R-PLUS-1)', () => {
 	});
 });
 
-const allDone = (batch: FetchedMail[]) => new Map(batch.map((m) => [m.key, { status: 'done' } as MailOutcome]));
+const allDone = (batch: FetchedMail[]) =>
+	new Map(batch.map((m) => [m.key, { status: 'done' } as MailOutcome]));
 
 describe('#11.3 poison mail: attempts counted before the run', () => {
 	test('#11.3 the attempt is on the source before the run starts; a failing run is not counted twice', async () => {
@@ -274,7 +301,9 @@ describe('#11.3 poison mail: attempts counted before the run', () => {
 			source,
 			async (batch) => {
 				seenDuringRun.push(source.attempts.get('bad')!);
-				return new Map(batch.map((m) => [m.key, { status: 'failed', reason: 'boom' } as MailOutcome]));
+				return new Map(
+					batch.map((m) => [m.key, { status: 'failed', reason: 'boom' } as MailOutcome]),
+				);
 			},
 			(e) => events.push(e),
 			{ ...fast, maxAttempts: 3 },
@@ -284,7 +313,11 @@ describe('#11.3 poison mail: attempts counted before the run', () => {
 		await loop.stop();
 		// Counted 1, 2, 3 before each run — never twice for one run.
 		expect(seenDuringRun).toEqual([1, 2, 3]);
-		expect(events.filter((e) => e.type === 'retryScheduled').map((e) => (e as { attempts: number }).attempts)).toEqual([1, 2]);
+		expect(
+			events
+				.filter((e) => e.type === 'retryScheduled')
+				.map((e) => (e as { attempts: number }).attempts),
+		).toEqual([1, 2]);
 		expect(source.quarantined.get('bad')).toMatch(/^Failed 3 times; last error: boom$/);
 	});
 
@@ -321,7 +354,9 @@ describe('#11.3 poison mail: attempts counted before the run', () => {
 		expect(restarts).toBe(3);
 		expect(runs.filter((r) => r.includes('poison'))).toHaveLength(3);
 		expect(source.disposed.sort()).toEqual(['a', 'b']);
-		expect(source.quarantined.get('poison')).toMatch(/3 runs were started for this mail and the last ended abnormally.*put the mail back/);
+		expect(source.quarantined.get('poison')).toMatch(
+			/3 runs were started for this mail and the last ended abnormally.*put the mail back/,
+		);
 		// Quarantined before it was fetched again.
 		expect(source.fetched.filter((k) => k === 'poison')).toHaveLength(3);
 	});
@@ -333,12 +368,19 @@ describe('#11.4 per-mail server errors', () => {
 		for (const key of ['1', 'bad', '3', '4']) source.add(key);
 		source.refuseFetch.add('bad');
 		const events: IntakeEvent[] = [];
-		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, maxAttempts: 3 });
+		const loop = new IntakeLoop(
+			source,
+			async (batch) => allDone(batch),
+			(e) => events.push(e),
+			{ ...fast, maxAttempts: 3 },
+		);
 		loop.start();
 		await until(() => source.mails.size === 0);
 		await loop.stop();
 		expect(source.disposed.sort()).toEqual(['1', '3', '4']);
-		expect(source.quarantined.get('bad')).toMatch(/^Failed 3 times; last error: NO FETCH of bad refused$/);
+		expect(source.quarantined.get('bad')).toMatch(
+			/^Failed 3 times; last error: NO FETCH of bad refused$/,
+		);
 		expect(source.fetched.filter((k) => k === 'bad')).toHaveLength(3);
 		expect(events.some((e) => e.type === 'connectionLost')).toBe(false);
 	});
@@ -348,12 +390,19 @@ describe('#11.4 per-mail server errors', () => {
 		for (const key of ['bad', '2', '3']) source.add(key);
 		source.dropOnFetch.add('bad');
 		const events: IntakeEvent[] = [];
-		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, retryDelayMs: 20, maxAttempts: 3 });
+		const loop = new IntakeLoop(
+			source,
+			async (batch) => allDone(batch),
+			(e) => events.push(e),
+			{ ...fast, retryDelayMs: 20, maxAttempts: 3 },
+		);
 		loop.start();
 		await until(() => source.mails.size === 0);
 		await loop.stop();
 		expect(source.disposed.sort()).toEqual(['2', '3']);
-		expect(source.quarantined.get('bad')).toMatch(/^Failed 3 times; last error: The connection was lost while fetching it: server closed the connection on FETCH of bad$/);
+		expect(source.quarantined.get('bad')).toMatch(
+			/^Failed 3 times; last error: The connection was lost while fetching it: server closed the connection on FETCH of bad$/,
+		);
 		expect(source.fetched.filter((k) => k === 'bad')).toHaveLength(3);
 		expect(events.filter((e) => e.type === 'connectionLost')).toHaveLength(3);
 	});
@@ -379,7 +428,9 @@ describe('#11.4 per-mail server errors', () => {
 		expect(ranWith.get('1')).toBe(1);
 		expect(ranWith.get('2')).toBe(1);
 		expect(ranWith.get('4')).toBe(1);
-		expect(source.quarantined.get('bad')).toMatch(/^Failed 3 times; last error: The connection was lost while fetching it/);
+		expect(source.quarantined.get('bad')).toMatch(
+			/^Failed 3 times; last error: The connection was lost while fetching it/,
+		);
 	});
 
 	test('#11.4 a MOVE/STORE refused after a successful run: that mail only is set aside and never run again (no second run)', async () => {
@@ -387,15 +438,27 @@ describe('#11.4 per-mail server errors', () => {
 		for (const key of ['1', 'stuck', '3']) source.add(key);
 		source.refuseDispose.add('stuck');
 		const events: IntakeEvent[] = [];
-		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, maxAttempts: 2 });
+		const loop = new IntakeLoop(
+			source,
+			async (batch) => allDone(batch),
+			(e) => events.push(e),
+			{ ...fast, maxAttempts: 2 },
+		);
 		loop.start();
 		await until(() => source.quarantined.has('stuck'));
 		await loop.stop();
 		expect(source.disposed.sort()).toEqual(['1', '3']);
-		expect(source.quarantined.get('stuck')).toMatch(/^Processed successfully, but the server refused to remove it \(NO MOVE of stuck refused\); it is not run again/);
+		expect(source.quarantined.get('stuck')).toMatch(
+			/^Processed successfully, but the server refused to remove it \(NO MOVE of stuck refused\); it is not run again/,
+		);
 		expect(source.fetched.filter((k) => k === 'stuck')).toHaveLength(1);
 		expect(events.some((e) => e.type === 'connectionLost')).toBe(false);
-		expect(events.filter((e) => e.type === 'processed').map((e) => (e as { key: string }).key).sort()).toEqual(['1', '3']);
+		expect(
+			events
+				.filter((e) => e.type === 'processed')
+				.map((e) => (e as { key: string }).key)
+				.sort(),
+		).toEqual(['1', '3']);
 	});
 
 	test('#11.4 a processed mail the server will neither remove nor quarantine is not run again by this process', async () => {
@@ -404,7 +467,12 @@ describe('#11.4 per-mail server errors', () => {
 		source.refuseDispose.add('stuck');
 		source.refuseQuarantine.add('stuck');
 		const events: IntakeEvent[] = [];
-		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, retryDelayMs: 1, maxAttempts: 5 });
+		const loop = new IntakeLoop(
+			source,
+			async (batch) => allDone(batch),
+			(e) => events.push(e),
+			{ ...fast, retryDelayMs: 1, maxAttempts: 5 },
+		);
 		loop.start();
 		await until(() => events.some((e) => e.type === 'retryScheduled' && e.key === 'stuck'));
 		// later mail is still processed, and the loop looks at the mailbox again meanwhile
@@ -423,13 +491,20 @@ describe('#11.4 per-mail server errors', () => {
 		source.refuseFetch.add('bad');
 		source.refuseQuarantine.add('bad');
 		const events: IntakeEvent[] = [];
-		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, retryDelayMs: 60_000, maxAttempts: 1 });
+		const loop = new IntakeLoop(
+			source,
+			async (batch) => allDone(batch),
+			(e) => events.push(e),
+			{ ...fast, retryDelayMs: 60_000, maxAttempts: 1 },
+		);
 		loop.start();
 		await until(() => source.disposed.includes('good'));
 		await loop.stop();
 		const retries = events.filter((e) => e.type === 'retryScheduled' && e.key === 'bad');
 		expect(retries).toHaveLength(1);
-		expect((retries[0] as { reason: string }).reason).toMatch(/Could not be quarantined .*NO MOVE of bad to quarantine refused/);
+		expect((retries[0] as { reason: string }).reason).toMatch(
+			/Could not be quarantined .*NO MOVE of bad to quarantine refused/,
+		);
 		expect(source.fetched.filter((k) => k === 'bad')).toHaveLength(1);
 	});
 
@@ -437,13 +512,21 @@ describe('#11.4 per-mail server errors', () => {
 		const source = new MemorySource();
 		source.failAfterLogin = 6;
 		const events: IntakeEvent[] = [];
-		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, reconnectInitialMs: 1, reconnectMaxMs: 1000 });
+		const loop = new IntakeLoop(
+			source,
+			async (batch) => allDone(batch),
+			(e) => events.push(e),
+			{ ...fast, reconnectInitialMs: 1, reconnectMaxMs: 1000 },
+		);
 		loop.start();
 		await until(() => events.some((e) => e.type === 'connectionRestored'));
 		source.add('after');
 		await until(() => source.disposed.includes('after'));
 		await loop.stop();
-		const lost = events.filter((e) => e.type === 'connectionLost') as Array<{ attempt: number; retryInMs: number }>;
+		const lost = events.filter((e) => e.type === 'connectionLost') as Array<{
+			attempt: number;
+			retryInMs: number;
+		}>;
 		expect(lost.map((e) => e.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
 		expect(lost.map((e) => e.retryInMs)).toEqual([1, 2, 4, 8, 16, 32]);
 		expect(events.filter((e) => e.type === 'connectionRestored')).toHaveLength(1);
@@ -467,8 +550,14 @@ describe('#11.4 per-mail server errors', () => {
 		loop.start();
 		await until(() => source.disposed.includes('m'));
 		await loop.stop();
-		const lost = events.filter((e) => e.type === 'connectionLost') as Array<{ attempt: number; retryInMs: number; error: Error }>;
-		expect(lost.map((e) => [e.attempt, e.retryInMs, e.error.message])).toEqual([[1, 1, 'connection broke while removing']]);
+		const lost = events.filter((e) => e.type === 'connectionLost') as Array<{
+			attempt: number;
+			retryInMs: number;
+			error: Error;
+		}>;
+		expect(lost.map((e) => [e.attempt, e.retryInMs, e.error.message])).toEqual([
+			[1, 1, 'connection broke while removing'],
+		]);
 		expect(runs).toBe(2);
 	});
 
@@ -476,7 +565,12 @@ describe('#11.4 per-mail server errors', () => {
 		const source = new MemorySource();
 		source.failAfterLogin = 3;
 		const events: IntakeEvent[] = [];
-		const loop = new IntakeLoop(source, async (batch) => allDone(batch), (e) => events.push(e), { ...fast, healthyAfterMs: 0 });
+		const loop = new IntakeLoop(
+			source,
+			async (batch) => allDone(batch),
+			(e) => events.push(e),
+			{ ...fast, healthyAfterMs: 0 },
+		);
 		loop.start();
 		await until(() => events.some((e) => e.type === 'connectionRestored'));
 		await loop.stop();

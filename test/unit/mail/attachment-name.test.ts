@@ -19,7 +19,11 @@ describe('#11.8 safeAttachmentName: bidi and control characters', () => {
 	});
 
 	it.each([
-		['embeddings and overrides U+202A–U+202E', 'a\u202Ab\u202Bc\u202Cd\u202De\u202Ef.txt', 'abcdef.txt'],
+		[
+			'embeddings and overrides U+202A–U+202E',
+			'a\u202Ab\u202Bc\u202Cd\u202De\u202Ef.txt',
+			'abcdef.txt',
+		],
 		['isolates U+2066–U+2069', 'a\u2066b\u2067c\u2068d\u2069e.txt', 'abcde.txt'],
 		['marks LRM, RLM, ALM', '\u200Ea\u200Fb\u061Cc.txt', 'abc.txt'],
 		['C0 controls, a run is one space', 'bad\x00\x01\x1fname.txt', 'bad name.txt'],
@@ -32,7 +36,13 @@ describe('#11.8 safeAttachmentName: bidi and control characters', () => {
 	});
 
 	it('letters of right-to-left scripts, ZWJ emoji and ZWNJ stay', () => {
-		for (const name of ['فاتورة.pdf', 'חשבונית.pdf', '👩‍💻 notes.txt', 'می‌خواهم.docx', 'Überweisung März.pdf']) {
+		for (const name of [
+			'فاتورة.pdf',
+			'חשבונית.pdf',
+			'👩‍💻 notes.txt',
+			'می‌خواهم.docx',
+			'Überweisung März.pdf',
+		]) {
 			expect(safeAttachmentName(name)).toBe(name);
 		}
 	});
@@ -98,7 +108,13 @@ describe('#11.8 safeAttachmentName: 255 bytes keeping the extension', () => {
 	});
 
 	it('names within the limit are unchanged, and the function is idempotent', () => {
-		for (const name of ['a.pdf', `${'b'.repeat(251)}.pdf`, 'invoice\u202Efdp.exe', `${'ä'.repeat(300)}.pdf`, '../x\x00y.txt']) {
+		for (const name of [
+			'a.pdf',
+			`${'b'.repeat(251)}.pdf`,
+			'invoice\u202Efdp.exe',
+			`${'ä'.repeat(300)}.pdf`,
+			'../x\x00y.txt',
+		]) {
 			const once = safeAttachmentName(name);
 			expect(safeAttachmentName(once)).toBe(once);
 		}
@@ -107,10 +123,13 @@ describe('#11.8 safeAttachmentName: 255 bytes keeping the extension', () => {
 });
 
 describe('#11.8 safeAttachmentName: fallback', () => {
-	it.each([[''], [null], [undefined], ['   '], ['\u202E\u202C'], ['\x00\x01'], ['/']])('%p → the fallback', (name) => {
-		expect(safeAttachmentName(name)).toBe('attachment');
-		expect(safeAttachmentName(name, 'attachment-3.bin')).toBe('attachment-3.bin');
-	});
+	it.each([[''], [null], [undefined], ['   '], ['\u202E\u202C'], ['\x00\x01'], ['/']])(
+		'%p → the fallback',
+		(name) => {
+			expect(safeAttachmentName(name)).toBe('attachment');
+			expect(safeAttachmentName(name, 'attachment-3.bin')).toBe('attachment-3.bin');
+		},
+	);
 });
 
 describe('#11.8 parseMessage gives safe names', () => {
@@ -137,7 +156,9 @@ describe('#11.8 parseMessage gives safe names', () => {
 		);
 
 	it('an RFC 2231 encoded name with U+202E and a path → no bidi, no path', async () => {
-		const parsed = await parseMessage(mailWith("filename*=UTF-8''..%2F..%2Finvoice%E2%80%AEfdp.exe"));
+		const parsed = await parseMessage(
+			mailWith("filename*=UTF-8''..%2F..%2Finvoice%E2%80%AEfdp.exe"),
+		);
 		expect(parsed.attachments[0].filename).toBe('invoicefdp.exe');
 		expect(parsed.attachments[0].filenameGiven).toBe(true);
 	});
@@ -156,7 +177,9 @@ describe('#11.8 parseMessage gives safe names', () => {
 	});
 
 	it('a made-up name from a long Content-Description keeps its extension within 255 bytes', async () => {
-		const parsed = await parseMessage(mailWith('x=y', `Content-Description: ${'Beschreibung\u202E '.repeat(40)}`));
+		const parsed = await parseMessage(
+			mailWith('x=y', `Content-Description: ${'Beschreibung\u202E '.repeat(40)}`),
+		);
 		const name = parsed.attachments[0].filename;
 		expect(parsed.attachments[0].filenameGiven).toBe(false);
 		expect(bytes(name)).toBeLessThanOrEqual(255);
@@ -176,7 +199,12 @@ describe('#11.8 names stored on a case are safe too (mailActivityInput)', () => 
 			text: '',
 			html: null,
 			attachments: [
-				{ filename: `..\\evil\u202Efdp.exe${'x'.repeat(300)}.pdf`, contentType: 'application/pdf', size: 1, content: Buffer.from('x') },
+				{
+					filename: `..\\evil\u202Efdp.exe${'x'.repeat(300)}.pdf`,
+					contentType: 'application/pdf',
+					size: 1,
+					content: Buffer.from('x'),
+				},
 				{ filename: '\u202E', contentType: 'text/plain', size: 1, content: Buffer.from('y') },
 			],
 		});
@@ -192,7 +220,13 @@ describe('#11.8 names sent on are safe too (forward, notification)', () => {
 
 	it('a forwarded inline attachment gets the safe name', () => {
 		const composed = composeForward(
-			{ subject: 's', text: 't', attachments: [{ filename: stranger, contentType: 'application/pdf', content: Buffer.from('x') }] },
+			{
+				subject: 's',
+				text: 't',
+				attachments: [
+					{ filename: stranger, contentType: 'application/pdf', content: Buffer.from('x') },
+				],
+			},
 			{ mode: 'inline' },
 		);
 		const name = composed.attachments?.[0].filename ?? '';
@@ -205,7 +239,10 @@ describe('#11.8 names sent on are safe too (forward, notification)', () => {
 	});
 
 	it('the notification lists the safe names', () => {
-		const { text } = composeNotification({ caseNumber: '2026-000001', mail: { subject: 's', attachments: [{ filename: stranger }, { filename: '\u202E' }] } });
+		const { text } = composeNotification({
+			caseNumber: '2026-000001',
+			mail: { subject: 's', attachments: [{ filename: stranger }, { filename: '\u202E' }] },
+		});
 		expect(text).not.toMatch(/\u202E/);
 		expect(text).toMatch(/: 1: evilfdp\.exey+\.pdf\n/);
 	});

@@ -12,10 +12,23 @@ import { eml } from './mail-builder';
 function mailWithAttachments(count: number): Buffer {
 	const parts = Array.from(
 		{ length: count },
-		(_, i) => `--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename="f${i}.txt"\n\n${i}`,
+		(_, i) =>
+			`--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename="f${i}.txt"\n\n${i}`,
 	);
 	return eml(
-		['From: a@example.org', 'Subject: many files', 'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'body', ...parts, '--b--', ''].join('\n'),
+		[
+			'From: a@example.org',
+			'Subject: many files',
+			'Content-Type: multipart/mixed; boundary="b"',
+			'',
+			'--b',
+			'Content-Type: text/plain',
+			'',
+			'body',
+			...parts,
+			'--b--',
+			'',
+		].join('\n'),
 	);
 }
 
@@ -29,7 +42,9 @@ describe('#11.2 attachments per mail', () => {
 
 	it(`${MAX_ATTACHMENTS + 1} attachments: the first ${MAX_ATTACHMENTS} in order, one omitted, with a note`, async () => {
 		const parsed = await parseMessage(mailWithAttachments(MAX_ATTACHMENTS + 1));
-		expect(parsed.attachments.map((a) => a.filename)).toEqual(Array.from({ length: MAX_ATTACHMENTS }, (_, i) => `f${i}.txt`));
+		expect(parsed.attachments.map((a) => a.filename)).toEqual(
+			Array.from({ length: MAX_ATTACHMENTS }, (_, i) => `f${i}.txt`),
+		);
 		expect(parsed.attachmentsOmitted).toBe(1);
 		expect(parsed.notes).toEqual([
 			'Only the first 100 of 101 attachments were extracted (limit 100 per mail); the other 1 is only in the original message.',

@@ -96,12 +96,16 @@ const summary: string[] = [];
 const NOT_MAIL: Record<string, string> = {
 	'cpython-email/Lib/test/test_email/data/msg_19.txt': 'a mailing-list digest body without headers',
 	'enmime/testdata/mail/erroneous.raw': '"// Not an RFC-822 Document"',
-	'horde-mime/test/Unnamespaced/fixtures/bug12842_b.txt': 'starts with an empty line: empty header section',
+	'horde-mime/test/Unnamespaced/fixtures/bug12842_b.txt':
+		'starts with an empty line: empty header section',
 	'horde-mime/test/Unnamespaced/fixtures/flowed_msg.txt': 'lorem ipsum text',
-	'horde-mime/test/Unnamespaced/fixtures/mime_part_v1.txt': 'a base64 string (a serialised PHP object)',
+	'horde-mime/test/Unnamespaced/fixtures/mime_part_v1.txt':
+		'a base64 string (a serialised PHP object)',
 	'horde-mime/test/Unnamespaced/fixtures/uudecode.txt': 'starts with an empty line; uuencoded text',
-	'james-mime4j/core/src/test/resources/testmsgs/malformedHeader-noheader.msg': '"a simple message not having headers"',
-	'james-mime4j/core/src/test/resources/testmsgs/malformedHeaderStartsBody-noheader.msg': '"a simple message not having headers"',
+	'james-mime4j/core/src/test/resources/testmsgs/malformedHeader-noheader.msg':
+		'"a simple message not having headers"',
+	'james-mime4j/core/src/test/resources/testmsgs/malformedHeaderStartsBody-noheader.msg':
+		'"a simple message not having headers"',
 	'request-tracker-rt/t/data/emails/lorem-ipsum': 'lorem ipsum text',
 	'sisimai-set-of-emails/mailbox/size-0': 'empty file',
 	'sisimai-set-of-emails/mailbox/size-1': 'one blank',

@@ -555,17 +555,20 @@ describe('parseMessage: robustness', () => {
 				).join('\n') + '\nContent-Type: text/plain\n\ndeep\n',
 			),
 		],
-	])('%s: parses or fails with MESSAGE_UNPARSEABLE / NOT_AN_EMAIL, never crashes', async (_name, raw) => {
-		try {
-			const parsed = await parseMessage(raw);
-			expect(typeof parsed.subject).toBe('string');
-			expect(Array.isArray(parsed.attachments)).toBe(true);
-			expect(parsed.size).toBe(raw.length);
-		} catch (error) {
-			expect(error).toBeInstanceOf(MailCasesError);
-			expect(['MESSAGE_UNPARSEABLE', 'NOT_AN_EMAIL']).toContain((error as MailCasesError).code);
-		}
-	});
+	])(
+		'%s: parses or fails with MESSAGE_UNPARSEABLE / NOT_AN_EMAIL, never crashes',
+		async (_name, raw) => {
+			try {
+				const parsed = await parseMessage(raw);
+				expect(typeof parsed.subject).toBe('string');
+				expect(Array.isArray(parsed.attachments)).toBe(true);
+				expect(parsed.size).toBe(raw.length);
+			} catch (error) {
+				expect(error).toBeInstanceOf(MailCasesError);
+				expect(['MESSAGE_UNPARSEABLE', 'NOT_AN_EMAIL']).toContain((error as MailCasesError).code);
+			}
+		},
+	);
 
 	it('more MIME parts than the parser allows → MESSAGE_UNPARSEABLE naming the reason', async () => {
 		const parts = Array.from(

@@ -93,7 +93,8 @@ describe('store configuration', () => {
 
 	test('#11.8 SSL: disable / require / verify map to node-postgres TLS options; a CA only with verify', () => {
 		const pg = { kind: 'postgres', host: 'db.example', database: 'n8n', user: 'u' } as const;
-		const ssl = (extra: object) => pgSslOptions(normalizeStoreConfig({ ...pg, ...extra }) as NormalizedPostgresConfig);
+		const ssl = (extra: object) =>
+			pgSslOptions(normalizeStoreConfig({ ...pg, ...extra }) as NormalizedPostgresConfig);
 		expect(ssl({})).toBe(false);
 		expect(ssl({ ssl: 'disable', caPem: CA })).toBe(false);
 		expect(ssl({ ssl: 'require', caPem: CA })).toEqual({
@@ -101,7 +102,11 @@ describe('store configuration', () => {
 			minVersion: 'TLSv1.2',
 			servername: 'db.example',
 		});
-		expect(ssl({ ssl: 'verify' })).toEqual({ rejectUnauthorized: true, minVersion: 'TLSv1.2', servername: 'db.example' });
+		expect(ssl({ ssl: 'verify' })).toEqual({
+			rejectUnauthorized: true,
+			minVersion: 'TLSv1.2',
+			servername: 'db.example',
+		});
 		expect(ssl({ ssl: 'verify', caPem: `  ${CA}\n` })).toEqual({
 			rejectUnauthorized: true,
 			minVersion: 'TLSv1.2',
@@ -109,15 +114,29 @@ describe('store configuration', () => {
 			ca: [CA],
 		});
 		// an IP address: no SNI; node-postgres passes the host to tls.connect for the name check
-		expect(pgSslOptions(normalizeStoreConfig({ ...pg, host: '10.0.0.5', ssl: 'verify' }) as NormalizedPostgresConfig)).toEqual({
+		expect(
+			pgSslOptions(
+				normalizeStoreConfig({
+					...pg,
+					host: '10.0.0.5',
+					ssl: 'verify',
+				}) as NormalizedPostgresConfig,
+			),
+		).toEqual({
 			rejectUnauthorized: true,
 			minVersion: 'TLSv1.2',
 		});
 		expect(() => normalizeStoreConfig({ ...pg, ssl: 'verify', caPem: 'MIIB...' })).toThrow(
-			expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('not a PEM certificate') }),
+			expect.objectContaining({
+				code: 'INVALID_INPUT',
+				message: expect.stringContaining('not a PEM certificate'),
+			}),
 		);
 		expect(() => normalizeStoreConfig({ ...pg, ssl: true as never })).toThrow(
-			expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('"disable", "require" or "verify"') }),
+			expect.objectContaining({
+				code: 'INVALID_INPUT',
+				message: expect.stringContaining('"disable", "require" or "verify"'),
+			}),
 		);
 	});
 

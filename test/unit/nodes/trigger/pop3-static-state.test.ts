@@ -8,7 +8,14 @@ import { pop3StaticState } from '../../../../nodes/MailCasesTrigger/pop3-static-
  * workflow was loaded. These tests use that real ObservableObject the way Workflow.getStaticData
  * does, so the POP3 attempt counted before a run (issue #11.3) is really marked for saving.
  */
-const profile = { protocol: 'pop3' as const, host: '127.0.0.1', port: 1, tls: 'off' as const, user: 'u', password: 'p' };
+const profile = {
+	protocol: 'pop3' as const,
+	host: '127.0.0.1',
+	port: 1,
+	tls: 'off' as const,
+	user: 'u',
+	password: 'p',
+};
 type Root = IDataObject & { __dataChanged?: boolean };
 
 function nodeData(root: Root): IDataObject {
@@ -29,11 +36,18 @@ test('#11.3 first activation: counts written into the new POP3 state are marked 
 
 test('#11.3 state loaded from the database: Pop3Source.recordAttempts marks it changed before the run is emitted', async () => {
 	const stored = { 'node:Mail': { pop3: { quarantined: {}, kept: {}, attempts: { u1: 1 } } } };
-	const root = ObservableObject.create(JSON.parse(JSON.stringify(stored)), undefined, { ignoreEmptyOnFirstChild: true }) as Root;
+	const root = ObservableObject.create(JSON.parse(JSON.stringify(stored)), undefined, {
+		ignoreEmptyOnFirstChild: true,
+	}) as Root;
 	const { state, changed } = pop3StaticState(nodeData(root));
 	expect(root.__dataChanged).toBe(false);
 	const source = new Pop3Source(profile, state, changed);
-	expect(await source.recordAttempts(['u1', 'u2'])).toEqual(new Map([['u1', 2], ['u2', 1]]));
+	expect(await source.recordAttempts(['u1', 'u2'])).toEqual(
+		new Map([
+			['u1', 2],
+			['u2', 1],
+		]),
+	);
 	expect(root.__dataChanged).toBe(true);
 	expect(JSON.parse(JSON.stringify(root))['node:Mail'].pop3.attempts).toEqual({ u1: 2, u2: 1 });
 	root.__dataChanged = false;
