@@ -14,7 +14,7 @@ export function caseTitleFromSubject(subject: string | null | undefined): string
 }
 
 /** Classes of mail that never open a case: auto-replies, bounces and our own mail coming back. */
-export const AUTOMATIC_CLASSES: readonly MailClass[] = ['autoReply', 'bounce', 'loop'];
+export const AUTOMATIC_CLASSES: readonly MailClass[] = ['autoReply', 'bounce', 'report', 'loop'];
 
 export interface AutomaticMailVerdict {
 	class: MailClass;

@@ -1,7 +1,7 @@
 import { MailCasesError } from '../errors';
 import { DEFAULT_INTAKE_OPTIONS, retryDelay, type IntakeOptions } from './intake-options';
 import { isPerMailError } from './mail-error';
-import type { MailSource, PendingMail } from './mail-source';
+import type { Disposition, MailSource, PendingMail, QuarantineKind } from './mail-source';
 
 /** A mail fetched from the source, handed to the deliver callback. */
 export interface FetchedMail {
@@ -17,16 +17,31 @@ export interface FetchedMail {
  * `quarantine`: the mail cannot be processed at all (unparseable) → quarantined at once.
  */
 export type MailOutcome =
-	| { status: 'done' }
+	/** `disposition`: overrides the trigger's disposition for this mail (e.g. skipped mail). */
+	| { status: 'done'; disposition?: Disposition }
 	| { status: 'failed'; reason: string }
-	| { status: 'quarantine'; reason: string };
+	| { status: 'quarantine'; reason: string; kind?: QuarantineKind };
+
+/** What is known of a quarantined mail for its report: its size, and its bytes when read. */
+export interface QuarantineInfo {
+	kind: QuarantineKind;
+	size?: number;
+	raw?: Buffer;
+}
 
 export type Deliver = (batch: FetchedMail[]) => Promise<Map<string, MailOutcome>>;
 
 export type IntakeEvent =
 	| { type: 'connectionLost'; error: MailCasesError; attempt: number; retryInMs: number }
 	| { type: 'connectionRestored'; downMs: number }
-	| { type: 'quarantined'; key: string; reason: string }
+	| {
+			type: 'quarantined';
+			key: string;
+			reason: string;
+			kind: QuarantineKind;
+			size?: number;
+			raw?: Buffer;
+	  }
 	| { type: 'retryScheduled'; key: string; attempts: number; retryInMs: number; reason: string }
 	| { type: 'processed'; key: string };
 
@@ -168,10 +183,10 @@ export class IntakeLoop {
 				await this.source.commit();
 				continue;
 			}
-			const fetched: Array<{ key: string; raw: Buffer }> = [];
+			const fetched: Array<{ key: string; raw: Buffer; size: number }> = [];
 			for (const mail of chosen) {
 				try {
-					fetched.push({ key: mail.key, raw: await this.source.fetch(mail.key) });
+					fetched.push({ key: mail.key, raw: await this.source.fetch(mail.key), size: mail.size });
 				} catch (error) {
 					if (!isPerMailError(error)) {
 						// Some servers end the session when they cannot read one mail (Dovecot does on a
@@ -195,6 +210,7 @@ export class IntakeLoop {
 						mail.key,
 						counted.get(mail.key) ?? this.attemptsOf(mail.key) + 1,
 						error.message,
+						{ kind: 'unreadable', size: mail.size },
 					);
 				}
 			}
@@ -206,7 +222,8 @@ export class IntakeLoop {
 			// run that kills or hangs the process is counted as well (issue #11.3).
 			const counted = await this.source.recordAttempts(fetched.map((mail) => mail.key));
 			const batch: FetchedMail[] = fetched.map((mail) => ({
-				...mail,
+				key: mail.key,
+				raw: mail.raw,
 				attempts: counted.get(mail.key) ?? this.attemptsOf(mail.key) + 1,
 			}));
 			this.launch(batch);
@@ -227,6 +244,7 @@ export class IntakeLoop {
 				await this.quarantine(
 					mail.key,
 					`Message is ${mail.size} bytes, over the limit of ${this.options.maxMessageBytes} bytes`,
+					{ kind: 'oversize', size: mail.size },
 				);
 				continue;
 			}
@@ -238,6 +256,7 @@ export class IntakeLoop {
 				await this.quarantine(
 					mail.key,
 					last ? `Failed ${attempts} times; last error: ${last}` : abnormalEndReason(attempts),
+					{ kind: last ? 'failed' : 'abnormalEnd', size: mail.size },
 				);
 				continue;
 			}
@@ -269,11 +288,11 @@ export class IntakeLoop {
 
 	private async settle(batch: FetchedMail[], outcomes: Map<string, MailOutcome>): Promise<void> {
 		try {
-			const done = batch
-				.filter((mail) => outcomes.get(mail.key)?.status === 'done')
-				.map((mail) => mail.key);
-			const notRemoved = await this.disposeAll(done);
-			for (const key of done) {
+			const done = batch.filter((mail) => outcomes.get(mail.key)?.status === 'done');
+			const notRemoved = new Map<string, string>();
+			for (const [disposition, keys] of byDisposition(done, outcomes, this.options.disposition))
+				for (const [key, why] of await this.disposeAll(keys, disposition)) notRemoved.set(key, why);
+			for (const { key } of done) {
 				if (notRemoved.has(key)) continue;
 				this.lastFailure.delete(key);
 				this.fetchLosses.delete(key);
@@ -292,16 +311,25 @@ export class IntakeLoop {
 					await this.quarantine(
 						mail.key,
 						`Processed successfully, but the server refused to remove it (${refused}); it is not run again. Check the rights and quota of the mailbox and the target folder.`,
+						{ kind: 'notRemoved', raw: mail.raw, size: mail.raw.length },
 					);
 					continue;
 				}
 				if (outcome.status === 'done') continue;
 				if (outcome.status === 'quarantine') {
-					await this.quarantine(mail.key, outcome.reason);
+					await this.quarantine(mail.key, outcome.reason, {
+						kind: outcome.kind ?? 'unparseable',
+						raw: mail.raw,
+						size: mail.raw.length,
+					});
 					continue;
 				}
 				// The attempt was counted before the run: a failed run is not counted twice.
-				await this.failed(mail.key, mail.attempts, outcome.reason);
+				await this.failed(mail.key, mail.attempts, outcome.reason, {
+					kind: 'failed',
+					raw: mail.raw,
+					size: mail.raw.length,
+				});
 			}
 			await this.source.commit();
 		} catch (error) {
@@ -313,11 +341,11 @@ export class IntakeLoop {
 	}
 
 	/** Disposes of the mails whose runs succeeded; returns the ones the server refused to remove. */
-	private async disposeAll(done: string[]): Promise<Map<string, string>> {
+	private async disposeAll(done: string[], disposition: Disposition): Promise<Map<string, string>> {
 		const refused = new Map<string, string>();
 		if (done.length > 1 && this.source.disposeMany) {
 			try {
-				await this.source.disposeMany(done, this.options.disposition);
+				await this.source.disposeMany(done, disposition);
 				return refused;
 			} catch (error) {
 				if (!isPerMailError(error)) throw error;
@@ -326,7 +354,7 @@ export class IntakeLoop {
 		}
 		for (const key of done) {
 			try {
-				await this.source.dispose(key, this.options.disposition);
+				await this.source.dispose(key, disposition);
 			} catch (error) {
 				if (!isPerMailError(error)) throw error;
 				refused.set(key, error.message);
@@ -336,9 +364,14 @@ export class IntakeLoop {
 	}
 
 	/** A failed attempt (already counted): retried later, quarantined after maxAttempts. */
-	private async failed(key: string, attempts: number, reason: string): Promise<void> {
+	private async failed(
+		key: string,
+		attempts: number,
+		reason: string,
+		info: QuarantineInfo,
+	): Promise<void> {
 		if (attempts >= this.options.maxAttempts) {
-			await this.quarantine(key, `Failed ${attempts} times; last error: ${reason}`);
+			await this.quarantine(key, `Failed ${attempts} times; last error: ${reason}`, info);
 			return;
 		}
 		this.retryLater(key, attempts, reason);
@@ -351,9 +384,9 @@ export class IntakeLoop {
 		this.onEvent({ type: 'retryScheduled', key, attempts, retryInMs: wait, reason });
 	}
 
-	private async quarantine(key: string, reason: string): Promise<void> {
+	private async quarantine(key: string, reason: string, info: QuarantineInfo): Promise<void> {
 		try {
-			await this.source.quarantine(key, reason);
+			await this.source.quarantine(key, reason, info.kind);
 		} catch (error) {
 			if (!isPerMailError(error)) throw error;
 			// The server refuses to move this mail aside: leave it alone for the longest retry
@@ -367,7 +400,7 @@ export class IntakeLoop {
 		}
 		this.lastFailure.delete(key);
 		this.fetchLosses.delete(key);
-		this.onEvent({ type: 'quarantined', key, reason });
+		this.onEvent({ type: 'quarantined', key, reason, ...info });
 	}
 
 	private nextWakeMs(): number {
@@ -399,6 +432,24 @@ export class IntakeLoop {
 		await this.source.close().catch(() => undefined);
 		await sleep(wait, this.abort.signal);
 	}
+}
+
+/** Groups the successful mails of a batch by where they go (their own disposition or the default). */
+function byDisposition(
+	done: FetchedMail[],
+	outcomes: Map<string, MailOutcome>,
+	fallback: Disposition,
+): Map<Disposition, string[]> {
+	const groups = new Map<string, { disposition: Disposition; keys: string[] }>();
+	for (const mail of done) {
+		const outcome = outcomes.get(mail.key);
+		const disposition = (outcome?.status === 'done' && outcome.disposition) || fallback;
+		const id = JSON.stringify(disposition);
+		const group = groups.get(id) ?? { disposition, keys: [] };
+		group.keys.push(mail.key);
+		groups.set(id, group);
+	}
+	return new Map([...groups.values()].map((group) => [group.disposition, group.keys]));
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -10,8 +10,22 @@ export interface PendingMail {
 /** What happens to a mail after its run succeeded (R-PROC-4). */
 export type Disposition =
 	| { kind: 'delete' }
-	| { kind: 'move'; folder: string }
+	/** `keywords`: IMAP keywords set on the moved mail (e.g. why it was skipped), where allowed. */
+	| { kind: 'move'; folder: string; keywords?: string[] }
 	| { kind: 'markSeen' };
+
+/**
+ * Why a mail was quarantined, as a class a person can search for (IMAP keyword, Exchange
+ * category): too big, not a mail/unparseable, its runs kept failing, its runs never came back,
+ * processed but the server refused to remove it, the server cannot read it.
+ */
+export type QuarantineKind =
+	| 'oversize'
+	| 'unparseable'
+	| 'failed'
+	| 'abnormalEnd'
+	| 'notRemoved'
+	| 'unreadable';
 
 export interface MailSource {
 	/** Human description without secrets, e.g. `IMAPS mail.example.com:993 as alice, folder INBOX`. */
@@ -37,7 +51,7 @@ export interface MailSource {
 	/** Same for several mails in one round trip, where the protocol allows it (IMAP UID sets). */
 	disposeMany?(keys: string[], disposition: Disposition): Promise<void>;
 	/** Moves a mail that keeps failing aside; `reason` is recorded where the protocol allows. */
-	quarantine(key: string, reason: string): Promise<void>;
+	quarantine(key: string, reason: string, kind?: QuarantineKind): Promise<void>;
 	/**
 	 * Counts one more attempt for each mail BEFORE its run starts (issue #11.3), persisted where
 	 * it survives a crash of the process (IMAP keyword, Graph category, POP3 static data), so a

@@ -98,7 +98,8 @@ export interface ParseOptions {
 	timeoutMs?: number;
 }
 
-export type MailClass = 'normal' | 'autoReply' | 'bounce' | 'list' | 'loop';
+/** `report`: abuse/spam feedback reports (ARF, RFC 5965), routed like bounces by default. */
+export type MailClass = 'normal' | 'autoReply' | 'bounce' | 'report' | 'list' | 'loop';
 
 /** Facts from a delivery status notification (RFC 3464), for the first failed recipient. */
 export interface BounceInfo {

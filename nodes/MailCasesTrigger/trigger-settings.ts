@@ -77,6 +77,7 @@ export function readTriggerSettings(
 		classActions: {
 			autoReply: ctx.getNodeParameter('autoReplyAction', 'skip') as ClassAction,
 			bounce: ctx.getNodeParameter('bounceAction', 'route') as ClassAction,
+			report: ctx.getNodeParameter('reportAction', 'route') as ClassAction,
 			list: ctx.getNodeParameter('listAction', 'emit') as ClassAction,
 			loop: ctx.getNodeParameter('loopAction', 'skip') as ClassAction,
 		},

@@ -139,6 +139,12 @@ export const triggerProperties: INodeProperties[] = [
 		'route',
 		'Delivery status notifications (undeliverable mail)',
 	),
+	classAction(
+		'Abuse Reports',
+		'reportAction',
+		'route',
+		'Spam and abuse feedback reports (ARF): routed like bounces',
+	),
 	classAction('Mailing Lists', 'listAction', 'emit', 'Mail with List-ID or Precedence: list/bulk'),
 	classAction('Loops', 'loopAction', 'skip', 'Mail this package sent itself, or carrying X-Loop'),
 	{

@@ -51,7 +51,7 @@ export const FILTERS: ReadonlyArray<readonly [string, MailFilter]> = [
 ];
 
 /** When several rules fire, the first class of this list that got a vote wins. */
-export const CLASS_PRIORITY: readonly Verdict[] = ['loop', 'bounce', 'autoReply', 'list'];
+export const CLASS_PRIORITY: readonly Verdict[] = ['loop', 'bounce', 'report', 'autoReply', 'list'];
 
 function resolveOptions(options: ClassifyOptions): ResolvedOptions {
 	const keywords = options.ignoreSubjectKeywords ?? [...DEFAULT_IGNORE_SUBJECT_KEYWORDS];

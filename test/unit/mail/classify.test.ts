@@ -585,9 +585,9 @@ describe('R-PROC-7: subject keywords', () => {
 	});
 });
 
-describe('priority: loop > bounce > autoReply > list > normal', () => {
+describe('priority: loop > bounce > report > autoReply > list > normal', () => {
 	it('is the documented order', () => {
-		expect(CLASS_PRIORITY).toEqual(['loop', 'bounce', 'autoReply', 'list']);
+		expect(CLASS_PRIORITY).toEqual(['loop', 'bounce', 'report', 'autoReply', 'list']);
 		expect(FILTERS.length).toBeGreaterThan(10);
 	});
 
