@@ -115,13 +115,36 @@ export interface BounceInfo {
 	permanent?: boolean;
 }
 
+/** Facts from an abuse / spam feedback report (ARF, RFC 5965 `message/feedback-report`). */
+export interface FeedbackInfo {
+	/** Feedback-Type, lower-case: `abuse`, `fraud`, `virus`, `auth-failure`, `not-spam`, `other`. */
+	feedbackType?: string;
+	/** Original-Rcpt-To: the address whose owner complained, without angle brackets. */
+	recipient?: string;
+	/** Source-IP: the address the reported mail came from. */
+	sourceIp?: string;
+	/** User-Agent of the reporting system, e.g. `Yahoo!-Mail-Feedback/1.0`. */
+	userAgent?: string;
+}
+
 export interface Classification {
 	class: MailClass;
 	/** Human-readable, one per rule that fired, in pipeline order. */
 	reasons: string[];
-	/** For bounces: Message-ID of the mail that could not be delivered, when found. */
+	/**
+	 * For bounces: Message-ID of the mail that could not be delivered; for reports: of the mail
+	 * that was reported (complained about); when found.
+	 */
 	bouncedMessageId?: string;
 	bounce?: BounceInfo;
+	/** For reports (class `report`): what the feedback report says. */
+	feedback?: FeedbackInfo;
+	/**
+	 * true when only the subject looked automatic (an ignore keyword or an auto-reply subject
+	 * form) but the mail carries a case reference or answers a mail we sent: it stays `normal`
+	 * and goes to its case, flagged; `reasons` says why. Absent otherwise.
+	 */
+	probablyAutomatic?: boolean;
 }
 
 export interface ClassifyOptions {
@@ -131,9 +154,18 @@ export interface ClassifyOptions {
 	 * Replaces the default list (DEFAULT_IGNORE_SUBJECT_KEYWORDS); pass [] to switch it off.
 	 */
 	ignoreSubjectKeywords?: string[];
+	/**
+	 * The subject forms mail systems give automatic replies (`Automatic reply:`, `Automatische
+	 * Antwort:`, `Out of Office:`, `… is out of the office`; see subject-forms.ts). Default true.
+	 */
+	autoReplySubjectForms?: boolean;
 	/** This installation's id, as written into our loop header by outgoing mail. */
 	systemId?: string;
-	/** Addresses this installation sends from / receives at; mail from them is a loop. */
+	/**
+	 * Addresses this installation sends from / receives at; mail from them is a loop. Their
+	 * domains also mark Message-IDs of mail we sent (the ids we generate end in the sender's
+	 * domain), which keeps a reply to our mail with an auto-reply-like subject `normal`.
+	 */
 	ownAddresses?: string[];
 }
 

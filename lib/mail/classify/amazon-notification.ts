@@ -1,9 +1,17 @@
 import type { MailFilter } from './context';
 
+/** The Message-ID of the mail a notification is about, from its `mail` object. */
+function originalId(text: string): string | undefined {
+	return (
+		/"name"\s*:\s*"Message-ID"\s*,\s*"value"\s*:\s*"(<[^"<>\s]+>)"/i.exec(text)?.[1] ??
+		/"messageId"\s*:\s*"(<[^"<>\s]+>)"/.exec(text)?.[1]
+	);
+}
+
 /**
  * Amazon SNS e-mail notifications (`x-amz-sns-message-id`), e.g. Amazon SES bounce and
  * delivery feedback sent as JSON. Machine-generated: a `"notificationType":"Bounce"` JSON
- * body → bounce, anything else → autoReply.
+ * body → bounce, `"Complaint"` → report, anything else → autoReply.
  */
 export const amazonNotification: MailFilter = (ctx) => {
 	if (ctx.header('x-amz-sns-message-id') === undefined) return;
@@ -24,9 +32,18 @@ export const amazonNotification: MailFilter = (ctx) => {
 			...(diagnostic ? { diagnostic } : {}),
 			...(permanent ? { permanent: permanent === 'Permanent' } : {}),
 		};
-		const original =
-			/"name"\s*:\s*"Message-ID"\s*,\s*"value"\s*:\s*"(<[^"<>\s]+>)"/i.exec(text)?.[1] ??
-			/"messageId"\s*:\s*"(<[^"<>\s]+>)"/.exec(text)?.[1];
+		const original = originalId(text);
+		if (original) ctx.bouncedMessageId = original;
+	} else if (type === 'Complaint') {
+		// a recipient marked our mail as spam: the JSON form of an abuse report
+		ctx.hit('report', 'Amazon SES complaint notification (JSON)');
+		const feedbackType = /"complaintFeedbackType"\s*:\s*"([\w-]+)"/.exec(text)?.[1];
+		const recipient = /"emailAddress"\s*:\s*"([^"]+)"/.exec(text)?.[1];
+		ctx.feedback = {
+			...(feedbackType ? { feedbackType: feedbackType.toLowerCase() } : {}),
+			...(recipient ? { recipient } : {}),
+		};
+		const original = originalId(text);
 		if (original) ctx.bouncedMessageId = original;
 	} else {
 		ctx.hit('autoReply', `Amazon SNS notification${type ? ` (${type})` : ''}`);

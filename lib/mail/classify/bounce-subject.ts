@@ -28,7 +28,11 @@ export function looksAutomated(ctx: ClassifyContext): string | undefined {
 	return undefined;
 }
 
-/** `<>`, empty, or `<MAILER-DAEMON>` (how some MTAs write the null sender). */
+/**
+ * `<>`, empty, `<MAILER-DAEMON>` or `<MAILER-DAEMON@host>`: how MTAs write the null sender
+ * when they deliver a bounce or an automatic reply (sendmail and Postfix write the bare name,
+ * others add their host name; issue #13).
+ */
 export function isNullReturnPath(value: string): boolean {
 	let inner = value.replace(/\([^()]*\)/g, '').trim();
 	// `<…>` unwrapped by position: `^<\s*(.*?)\s*>$` was quadratic in a long run of blanks
@@ -36,7 +40,7 @@ export function isNullReturnPath(value: string): boolean {
 		const unwrapped = inner.slice(1, -1).trim();
 		if (!/[\n\r\u2028\u2029]/.test(unwrapped)) inner = unwrapped;
 	}
-	return inner === '' || /^mailer-daemon$/i.test(inner);
+	return inner === '' || /^mailer-daemon(@[^\s@<>]+)?$/i.test(inner);
 }
 
 /** A person forwarding a bounce: `Fwd:`, `Fw:`, `WG:` (German), `TR:` (French), `RV:`, `Doorst:`. */
@@ -49,7 +53,7 @@ const FORWARD_PREFIX = /^\s*(fwd?|wg|tr|rv|doorst)\s*:/i;
  * from a person. Delivery reports are judged by delivery-report instead.
  */
 export const bounceSubject: MailFilter = (ctx) => {
-	if (ctx.report || FORWARD_PREFIX.test(ctx.message.subject)) return;
+	if (ctx.report || ctx.feedback || FORWARD_PREFIX.test(ctx.message.subject)) return;
 	const match = BOUNCE_SUBJECT.exec(ctx.message.subject);
 	if (!match) return;
 	const evidence = looksAutomated(ctx);

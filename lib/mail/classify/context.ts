@@ -1,12 +1,24 @@
-import type { BounceInfo, ClassifiableMessage, MailClass } from '../types';
+import type { BounceInfo, ClassifiableMessage, FeedbackInfo, MailClass } from '../types';
 
 /** A class a filter can vote for; 'normal' is what remains when no filter votes. */
 export type Verdict = Exclude<MailClass, 'normal'>;
 
 export interface ResolvedOptions {
 	keywords: string[];
+	subjectForms: boolean;
 	systemId?: string;
 	ownAddresses: string[];
+}
+
+/**
+ * A vote. `subjectOnly`: the rule looked at the subject alone (ignore keywords, auto-reply
+ * subject forms); such votes do not count for a mail that carries a case reference or answers
+ * a mail we sent (see own-thread.ts).
+ */
+export interface Hit {
+	verdict: Verdict;
+	reason: string;
+	subjectOnly?: boolean;
 }
 
 /** What the delivery-report filter learned; later filters read it. */
@@ -22,12 +34,14 @@ export interface DeliveryReport {
 export interface ClassifyContext {
 	readonly message: ClassifiableMessage;
 	readonly options: ResolvedOptions;
-	readonly hits: Array<{ verdict: Verdict; reason: string }>;
+	readonly hits: Hit[];
 	/** Set by the delivery-report filter when the mail is a DSN (RFC 3464). */
 	report?: DeliveryReport;
+	/** Set by the feedback-report filter when the mail is an abuse / spam report (ARF). */
+	feedback?: FeedbackInfo;
 	bounce?: BounceInfo;
 	bouncedMessageId?: string;
-	hit(verdict: Verdict, reason: string): void;
+	hit(verdict: Verdict, reason: string, kind?: { subjectOnly: true }): void;
 	has(verdict: Verdict): boolean;
 	/** First value of a header (lower-case name), trimmed; undefined when absent. */
 	header(name: string): string | undefined;
@@ -53,8 +67,10 @@ export function createContext(
 		message,
 		options,
 		hits: [],
-		hit(verdict, reason) {
-			ctx.hits.push({ verdict, reason });
+		hit(verdict, reason, kind) {
+			ctx.hits.push(
+				kind?.subjectOnly ? { verdict, reason, subjectOnly: true } : { verdict, reason },
+			);
 		},
 		has(verdict) {
 			return ctx.hits.some((h) => h.verdict === verdict);

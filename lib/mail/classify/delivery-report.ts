@@ -8,8 +8,12 @@ const SUCCESS_ACTIONS = new Set(['delivered', 'relayed', 'expanded', 'deliverabl
 
 type Fields = Map<string, string>;
 
-/** Splits a delivery-status body into field groups (RFC 3464: per-message, then per-recipient). */
-function fieldGroups(body: string): Fields[] {
+/**
+ * Splits a report body of header-like fields into groups separated by blank lines (RFC 3464:
+ * per-message, then per-recipient; RFC 5965 feedback reports have one group). Field names
+ * lower-case, continuation lines joined; the first value of a repeated field is kept.
+ */
+export function fieldGroups(body: string): Fields[] {
 	const groups: Fields[] = [];
 	let current: Fields = new Map();
 	let lastKey = '';

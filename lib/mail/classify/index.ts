@@ -16,12 +16,16 @@ import { mailerDaemon } from './mailer-daemon';
 import { nullReturnPath } from './null-return-path';
 import { ownAddress } from './own-address';
 import { ownLoopHeader } from './own-loop-header';
+import { ownThreadEvidence } from './own-thread';
 import { precedence } from './precedence';
+import { subjectForms } from './subject-forms';
 import { DEFAULT_IGNORE_SUBJECT_KEYWORDS, subjectKeywords } from './subject-keywords';
 import { vendorAutoReplyHeaders } from './vendor-autoreply-headers';
 import { xLoop } from './x-loop';
 
 export { DEFAULT_IGNORE_SUBJECT_KEYWORDS, subjectHasKeyword } from './subject-keywords';
+export { autoReplySubjectForm } from './subject-forms';
+export { caseReferenceIn, isOwnMessageId } from './own-thread';
 
 /**
  * The filters in the order they run (Zammad-style: each small filter looks at the mail and
@@ -46,6 +50,7 @@ export const FILTERS: ReadonlyArray<readonly [string, MailFilter]> = [
 	['precedence', precedence],
 	['vendor-autoreply-headers', vendorAutoReplyHeaders],
 	['subject-keywords', subjectKeywords],
+	['subject-forms', subjectForms],
 	['list-headers', listHeaders],
 	['bounce-details', bounceDetails],
 ];
@@ -62,29 +67,56 @@ function resolveOptions(options: ClassifyOptions): ResolvedOptions {
 	if (!Array.isArray(ownAddresses) || ownAddresses.some((a) => typeof a !== 'string')) {
 		throw new MailCasesError('INVALID_INPUT', 'ownAddresses must be a list of e-mail addresses.');
 	}
+	if (
+		options.autoReplySubjectForms !== undefined &&
+		typeof options.autoReplySubjectForms !== 'boolean'
+	) {
+		throw new MailCasesError('INVALID_INPUT', 'autoReplySubjectForms must be true or false.');
+	}
 	return {
 		keywords: keywords.map((k) => k.trim()).filter(Boolean),
+		subjectForms: options.autoReplySubjectForms ?? true,
 		ownAddresses: ownAddresses.map((a) => a.trim()).filter(Boolean),
 		...(options.systemId !== undefined ? { systemId: loopHeaderValue(options.systemId) } : {}),
 	};
 }
 
 /**
- * Classifies an incoming mail (R-PROC-7, R-PLUS-3) as normal, autoReply, bounce, list or
- * loop. Works on a full ParsedMessage, or on the header section alone (parseMessageHeaders),
+ * Classifies an incoming mail (R-PROC-7, R-PLUS-3) as normal, autoReply, bounce, report, list
+ * or loop. Works on a full ParsedMessage, or on the header section alone (parseMessageHeaders),
  * in which case rules that need the body (delivery-report details, bounce text) see less.
- * Priority when several rules fire: loop > bounce > autoReply > list > normal. `reasons`
- * lists every rule that fired, in pipeline order.
+ * Priority when several rules fire: loop > bounce > report > autoReply > list > normal.
+ * `reasons` lists every rule that fired, in pipeline order.
+ *
+ * Subject-only votes (ignore keywords, auto-reply subject forms) do not count when the mail
+ * carries a case reference or answers a mail we sent (issue #13): without other votes it stays
+ * `normal` with `probablyAutomatic: true`, and the last reason says why.
  */
 export function classifyMessage(
 	message: ClassifiableMessage,
 	options: ClassifyOptions = {},
 ): Classification {
-	const ctx = createContext(message, resolveOptions(options));
+	const resolved = resolveOptions(options);
+	const ctx = createContext(message, resolved);
 	for (const [, filter] of FILTERS) filter(ctx);
-	const cls: MailClass = CLASS_PRIORITY.find((c) => ctx.has(c)) ?? 'normal';
-	const result: Classification = { class: cls, reasons: ctx.hits.map((h) => h.reason) };
+	let votes = ctx.hits;
+	const reasons = ctx.hits.map((h) => h.reason);
+	let probablyAutomatic = false;
+	// Issue #13: the subject alone never takes a mail of one of our conversations away from its
+	// case; it only flags it.
+	if (votes.some((h) => h.subjectOnly)) {
+		const evidence = ownThreadEvidence(message, resolved);
+		if (evidence) {
+			votes = votes.filter((h) => !h.subjectOnly);
+			probablyAutomatic = !votes.length;
+			reasons.push(`the subject alone does not decide: ${evidence}`);
+		}
+	}
+	const cls: MailClass = CLASS_PRIORITY.find((c) => votes.some((h) => h.verdict === c)) ?? 'normal';
+	const result: Classification = { class: cls, reasons };
+	if (probablyAutomatic) result.probablyAutomatic = true;
 	if (ctx.bouncedMessageId) result.bouncedMessageId = ctx.bouncedMessageId;
 	if (ctx.bounce && Object.keys(ctx.bounce).length) result.bounce = ctx.bounce;
+	if (ctx.feedback && cls === 'report') result.feedback = ctx.feedback;
 	return result;
 }

@@ -17,8 +17,8 @@ const DAEMON_NAMES =
 export const mailerDaemon: MailFilter = (ctx) => {
 	const { from } = ctx.message;
 	// a delivery report was read: it says whether delivery failed (success notices come from
-	// MAILER-DAEMON too)
-	if (!from || ctx.report) return;
+	// MAILER-DAEMON too); a feedback report is a report, whoever sent it
+	if (!from || ctx.report || ctx.feedback) return;
 	if (DAEMON_LOCAL_PARTS.has(localPart(from.address))) {
 		ctx.hit('bounce', `sender ${from.address} is a mail system`);
 	} else if (DAEMON_NAMES.test(from.name.trim())) {

@@ -12,7 +12,7 @@ const BOUNCE_TEXT =
 export const nullReturnPath: MailFilter = (ctx) => {
 	const value = ctx.header('return-path');
 	if (value === undefined || !isNullReturnPath(value)) return;
-	if (ctx.report) return;
+	if (ctx.report || ctx.feedback) return;
 	if (ctx.has('bounce')) {
 		ctx.hit('bounce', `null Return-Path ${value || '<>'}`);
 	} else if (BOUNCE_TEXT.test(ctx.message.text ?? '')) {

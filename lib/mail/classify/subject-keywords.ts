@@ -54,12 +54,16 @@ function hasKeyword(haystack: string, keyword: string): boolean {
 	return false;
 }
 
-/** Configured subject keywords (R-PROC-7) → autoReply. */
+/**
+ * Configured subject keywords (R-PROC-7) → autoReply, as a subject-only vote: a mail with a
+ * case reference or answering a mail we sent stays normal (issue #13, see own-thread.ts).
+ */
 export const subjectKeywords: MailFilter = (ctx) => {
 	const { subject } = ctx.message;
 	if (!subject) return;
 	// normalised once, not once per keyword: a 1 MB subject costs one pass, not 21
 	const haystack = normalizeForMatch(subject);
 	const found = ctx.options.keywords.find((k) => hasKeyword(haystack, k));
-	if (found !== undefined) ctx.hit('autoReply', `subject contains "${found}"`);
+	if (found !== undefined)
+		ctx.hit('autoReply', `subject contains "${found}"`, { subjectOnly: true });
 };

@@ -489,7 +489,7 @@ describe('R-PLUS-3: other reports', () => {
 		});
 	});
 
-	it('an abuse report (ARF) → bounce of the reported mail', async () => {
+	it('issue #13: an abuse report (ARF) → report, with its fields and the reported Message-ID', async () => {
 		const raw = eml(
 			[
 				'From: abuse@provider.example',
@@ -504,7 +504,10 @@ describe('R-PLUS-3: other reports', () => {
 				'Content-Type: message/feedback-report',
 				'',
 				'Feedback-Type: abuse',
+				'User-Agent: SomeGenerator/1.0',
 				'Version: 1',
+				'Original-Rcpt-To: <kunde@provider.example>',
+				'Source-IP: 192.0.2.1',
 				'--F',
 				'Content-Type: message/rfc822',
 				'',
@@ -517,9 +520,16 @@ describe('R-PLUS-3: other reports', () => {
 			].join('\n'),
 		);
 		const result = await classify(raw);
-		expect(result).toMatchObject({
-			class: 'bounce',
+		expect(result).toEqual({
+			class: 'report',
+			reasons: ['feedback report (ARF, Feedback-Type: abuse)'],
 			bouncedMessageId: '<sent.5@cases.example.com>',
+			feedback: {
+				feedbackType: 'abuse',
+				recipient: 'kunde@provider.example',
+				sourceIp: '192.0.2.1',
+				userAgent: 'SomeGenerator/1.0',
+			},
 		});
 	});
 });
@@ -537,7 +547,7 @@ describe('R-PROC-7: subject keywords', () => {
 		'Auto-Reply: x',
 		'=?utf-8?B?UsOpcG9uc2UgYXV0b21hdGlxdWU6IGFic2VudA==?=',
 	])('default keywords: %s → autoReply', async (subject) => {
-		const result = await withSubject(subject);
+		const result = await withSubject(subject, { autoReplySubjectForms: false });
 		expect(result.class).toBe('autoReply');
 		expect(result.reasons).toHaveLength(1);
 		expect(result.reasons[0]).toMatch(/^subject contains "/);
@@ -556,15 +566,20 @@ describe('R-PROC-7: subject keywords', () => {
 		expect(
 			(await withSubject('Urlaub bis Montag', { ignoreSubjectKeywords: ['Urlaub'] })).class,
 		).toBe('autoReply');
-		expect((await withSubject('Out of office', { ignoreSubjectKeywords: ['Urlaub'] })).class).toBe(
+		expect((await withSubject('Re: Abwesenheit', { ignoreSubjectKeywords: ['Urlaub'] })).class).toBe(
 			'normal',
 		);
-		expect((await withSubject('Out of office', { ignoreSubjectKeywords: [] })).class).toBe(
+		expect((await withSubject('Re: Out of office', { ignoreSubjectKeywords: [] })).class).toBe(
 			'normal',
 		);
-		expect((await withSubject('Out of office', { ignoreSubjectKeywords: ['  ', ''] })).class).toBe(
-			'normal',
-		);
+		expect(
+			(await withSubject('Re: Out of office', { ignoreSubjectKeywords: ['  ', ''] })).class,
+		).toBe('normal');
+		// the subject forms of mail systems are a rule of their own (autoReplySubjectForms)
+		expect(await withSubject('Out of office', { ignoreSubjectKeywords: [] })).toMatchObject({
+			class: 'autoReply',
+			reasons: ['subject has the auto-reply form "out of office"'],
+		});
 	});
 
 	it('keywords with umlauts match whatever Unicode form the subject uses', () => {
