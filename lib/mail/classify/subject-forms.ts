@@ -2,25 +2,27 @@ import { MAX_SUBJECT_SCAN } from '../limits';
 import type { MailFilter } from './context';
 import { normalizeForMatch } from './subject-keywords';
 
-/**
+/*
  * Subject forms that mail systems give the automatic replies they write, German and English.
  * Only forms a mail system generates, at the place it puts them: a person does not start a
  * subject with "Automatic reply:" (the words alone, e.g. "Urlaub", "vacation", are no sign).
- * Compared case-insensitively with blanks collapsed. Sources: Exchange / Outlook (Automatic
- * reply, Automatische Antwort, Out of Office, Out of Office AutoReply, Abwesend), Alaveteli's
- * reply handler and Exim's auto-reply guide (Out of Office, Auto-Reply, Autoresponse, "… is out
- * of the office" of Lotus Notes / Domino, "(Auto Reply)", "(Out of Office)", Yahoo! Auto
- * Response), Lotus Notes in German (Abwesenheitsnotiz), FreeScout issue #513 (Automatische
- * Antwort).
+ * Compared case-insensitively with blanks collapsed. Sources:
+ * - Alaveteli's reply handler (is_oof?): "Out of Office:", "Automatic reply:", "Out of Office
+ *   AutoReply:", the whole subjects "Out of Office" and "Out of Office Reply", and Lotus Notes /
+ *   Domino's "<name> is out of the office";
+ * - Exim's auto-reply guide: "Auto-Reply:", "Autoresponse:", "… (Auto Reply)", "… (Out of
+ *   Office)", "… is out of the office.", "Yahoo! Auto Response";
+ * - FreeScout issue #513: Exchange's German "Automatische Antwort:";
+ * - an ITSM mail listener's auto-reply list: Exchange's German "Abwesend:";
+ * - other projects' auto-reply tests: "Abwesenheitsnotiz:";
+ * - spelling variants of these (Auto Reply, AutoReply, Auto Response, Automatic response).
  */
-/** Prefixes, each followed by a colon (`:` or the full-width `：`, blanks allowed before it). */
+/** Prefixes, each followed by a colon (`:` or the full-width `：`, one blank allowed before it). */
 const PREFIXES: readonly string[] = [
 	'automatic reply',
 	'automatische antwort',
 	'out of office',
 	'out of office autoreply',
-	'out of office reply',
-	'out of the office',
 	'auto reply',
 	'auto-reply',
 	'autoreply',
@@ -30,19 +32,12 @@ const PREFIXES: readonly string[] = [
 	'automatic response',
 	'abwesend',
 	'abwesenheitsnotiz',
-	'automatische abwesenheitsnotiz',
-	'autoantwort',
-	'automatische rückantwort',
 ];
 /** Whole subjects. */
 const WHOLE: ReadonlySet<string> = new Set([
 	'out of office',
 	'out of office reply',
-	'automatic reply',
-	'auto reply',
-	'autoreply',
 	'yahoo! auto response',
-	'abwesenheitsnotiz',
 ]);
 /** Endings (Lotus Notes / Domino: "Erika Muster/DE/Example is out of the office."). */
 const SUFFIXES: readonly string[] = [
