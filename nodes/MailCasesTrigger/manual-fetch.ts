@@ -41,9 +41,11 @@ export async function emitNewestMail(
 			},
 			settings,
 		);
-		const routed =
-			classification.class !== 'normal' && settings.classActions[classification.class] === 'route';
-		ctx.emit(routed ? [[], [item], []] : [[item], [], []]);
+		// Mail that a run would not get on the first output (routed, moved aside, deleted) is shown
+		// on the second, so the test event does not suggest the workflow would process it.
+		const asMail =
+			classification.class === 'normal' || settings.classActions[classification.class] === 'emit';
+		ctx.emit(asMail ? [[item], [], []] : [[], [item], []]);
 	} finally {
 		await source.close();
 	}

@@ -4,13 +4,21 @@ import type { Disposition } from '../../lib/intake/mail-source';
 import type { GraphDeleteMode } from '../../lib/protocols/graph/graph-source';
 import type { MailClass } from '../../lib/mail/types';
 
-export type ClassAction = 'emit' | 'skip' | 'route';
+/**
+ * What the trigger does with a mail of an automatic class. `skip` ("Move Aside"): no run; IMAP
+ * and Exchange move it to the Skipped Mail Folder with its class recorded, POP3 (which cannot
+ * move) emits it on the second output. Saved workflows hold `skip` from the time it deleted the
+ * mail: they now move it aside too. `delete`: no run, the mail is deleted, with a log line.
+ */
+export type ClassAction = 'emit' | 'skip' | 'route' | 'delete';
 
 export interface TriggerSettings {
 	intake: Partial<IntakeOptions>;
 	classActions: Record<Exclude<MailClass, 'normal'>, ClassAction>;
 	ignoreSubjectKeywords: string[];
 	quarantineFolder: string;
+	/** IMAP or Exchange folder for mail skipped by its class (action "Move Aside"). */
+	skippedFolder: string;
 	attachmentPrefix: string;
 	includeRaw: boolean;
 	includeAllHeaders: boolean;
@@ -34,7 +42,11 @@ interface Options {
 	pollIntervalSeconds?: number;
 	quarantineFolder?: string;
 	retryDelaySeconds?: number;
+	skippedFolder?: string;
 }
+
+/** Where "Move Aside" puts skipped mail unless the option names another folder. */
+export const DEFAULT_SKIPPED_FOLDER = 'Skipped';
 
 /** Exchange's "Delete Permanently" is disposition delete with Graph's permanentDelete. */
 export const PERMANENT_DELETE = 'permanentDelete';
@@ -83,6 +95,7 @@ export function readTriggerSettings(
 		},
 		ignoreSubjectKeywords: keywords,
 		quarantineFolder: options.quarantineFolder || 'Quarantine',
+		skippedFolder: options.skippedFolder?.trim() || DEFAULT_SKIPPED_FOLDER,
 		attachmentPrefix: options.attachmentPrefix ?? 'attachment_',
 		includeRaw: options.includeRaw === true,
 		includeAllHeaders: options.includeAllHeaders === true,

@@ -17,14 +17,22 @@ const classAction = (
 			description: 'Treat it like any other mail (first output)',
 		},
 		{
-			name: 'Skip and Remove',
+			// The value stays 'skip': saved workflows that chose "Skip and Remove" now move aside.
+			name: 'Move Aside (Skipped Mail Folder)',
 			value: 'skip',
-			description: 'Do not start the workflow; dispose of the mail as after success',
+			description:
+				'Do not start the workflow. IMAP, Exchange: move it to the Skipped Mail Folder, its class as keyword or category, and log it. POP3 cannot move mail: it is emitted on the second output.',
 		},
 		{
 			name: 'Route to Second Output',
 			value: 'route',
 			description: 'Emit it on the "Auto-Replies & Bounces" output',
+		},
+		{
+			name: 'Delete',
+			value: 'delete',
+			description:
+				'Do not start the workflow; delete it from the server. Only a line in the n8n log is left.',
 		},
 	],
 	default: fallback,
@@ -125,7 +133,7 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'string',
 		default: DEFAULT_IGNORE_SUBJECT_KEYWORDS.join(', '),
 		description:
-			'Subjects containing one of these words (comma-separated, case-insensitive) count as auto-replies',
+			'Subjects containing one of these words (comma-separated, case-insensitive) count as auto-replies, except in a reply to a case or to mail this system sent: such a mail stays a normal mail, flagged as probably automatic',
 	},
 	classAction(
 		'Auto-Replies',
@@ -252,6 +260,14 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				description:
 					'Wait before the first retry of a failed mail; doubles with each further failure',
+			},
+			{
+				displayName: 'Skipped Mail Folder',
+				name: 'skippedFolder',
+				type: 'string',
+				default: 'Skipped',
+				description:
+					'IMAP or Exchange folder for mail that an action "Move Aside" skips, created when missing. Its class is recorded on the mail (IMAP keyword such as $MailCasesSkippedAutoReply) and in the n8n log.',
 			},
 		],
 	},
