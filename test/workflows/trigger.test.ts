@@ -224,7 +224,10 @@ describe.each(['imap', 'pop3'] as const)('Mail Cases Trigger over %s', (protocol
 		expect(processedSubjects(handle)).toEqual(['Echte Anfrage']);
 		const item = handle.executions.flatMap((e) => e.outputOf('Mail'))[0];
 		expect(item.json.classification).toMatchObject({ class: 'normal' });
-		const bounces = handle.executions.flatMap((e) => e.outputOf('Mail', 1));
+		// POP3 cannot move skipped mail aside: it emits it on the second output too (#13.4).
+		const bounces = handle.executions
+			.flatMap((e) => e.outputOf('Mail', 1))
+			.filter((i) => (i.json.classification as { class: string }).class !== 'autoReply');
 		expect(bounces).toHaveLength(1);
 		expect(bounces[0].json.classification).toMatchObject({
 			class: 'bounce',
