@@ -15,14 +15,25 @@
  * - Adjacent words: whitespace (blanks, tabs, line breaks of a folded header) between two
  *   encoded words disappears (RFC 2047 §6.2); adjacent words of the same charset are joined at
  *   byte level first, so a multi-byte character split over two words is decoded correctly.
- *   Whitespace between a word and plain text stays.
+ *   Whitespace between a word and plain text stays. Words in ISO-2022-* (stateful: each word
+ *   switches to and back from its character set) are decoded one by one: joined, the switch back
+ *   to ASCII right before the next word's switch reads as an error (U+FFFD) in the WHATWG
+ *   decoder (ruby-mail rfc2822/example14.eml in the corpus).
+ * - UTF-7 (`=?UTF-7?Q?+ANw-bermittlungsstatus?=`, also labelled `unicode-1-1-utf-7`, written
+ *   by old Outlook/Exchange versions) is decoded by iconv-lite; Node's TextDecoder does not know
+ *   it. The result is header text like any other (control characters become spaces in
+ *   parse-message.ts). Bodies declared UTF-7 stay as mailparser reads them: it refuses UTF-7
+ *   for bodies, since `+ADw-script+AD4-` would become markup.
  * - An encoded word that never ends (`=?UTF-8?Q?...` without `?=`) stays as written. The scan
  *   is linear in the length of the value (issue #11: test/unit/hostile).
  */
+import * as iconv from 'iconv-lite';
 import { TextDecoder } from 'node:util';
 
 const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([BbQq])\?([^?]*)\?=/g;
 const ONLY_WHITESPACE = /^[ \t\r\n]*$/;
+/** Charsets whose words are decoded one by one, never joined (each word ends in ASCII mode). */
+const STATEFUL = /^iso-?2022/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -37,18 +48,29 @@ export function decodeUtf8OrWindows1252(bytes: Uint8Array): string {
 	}
 }
 
-/** One decoder per charset label (null: unknown); labels come from mail, so the cache is capped. */
-const decoders = new Map<string, TextDecoder | null>();
+/** A decoder of bytes in one charset. */
+interface Decoder {
+	decode(bytes: Uint8Array): string;
+}
 
-function decoderFor(charset: string): TextDecoder | null {
+/** UTF-7 labels (RFC 2152), compared without case and punctuation: utf-7, unicode-1-1-utf-7. */
+const UTF7 = /^(?:(?:cs)?unicode11)?utf7$/;
+
+/** One decoder per charset label (null: unknown); labels come from mail, so the cache is capped. */
+const decoders = new Map<string, Decoder | null>();
+
+function decoderFor(charset: string): Decoder | null {
 	const key = charset.toLowerCase();
 	let decoder = decoders.get(key);
 	if (decoder !== undefined) return decoder;
 	decoder = null;
+	if (UTF7.test(key.replace(/[^a-z0-9]/g, ''))) {
+		decoder = { decode: (bytes) => iconv.decode(Buffer.from(bytes), 'utf-7') };
+	}
 	for (const label of [key, key.replace(/^x-/, ''), key.replace(/[-_]/g, '')]) {
+		if (decoder) break;
 		try {
 			decoder = new TextDecoder(label);
-			break;
 		} catch {
 			// unknown label, try the next spelling
 		}
@@ -80,6 +102,23 @@ function wordBytes(encoding: string, text: string): Buffer | null {
 	return Buffer.concat(parts);
 }
 
+/**
+ * The UTF-7 encoded words of a header value rewritten as UTF-8 ones (`=?UTF-8?B?...?=`), the
+ * rest unchanged. For address fields, whose display names mailparser decodes (and where
+ * decoding before the address parse could split a name such as "Müller, Hans"): its decoder
+ * refuses UTF-7, so such a name would stay `+AOQ-...`. Linear in the length of the value.
+ */
+export function utf7WordsAsUtf8(value: string): string {
+	if (!value.includes('=?')) return value;
+	return value.replace(ENCODED_WORD, (word, charset: string, encoding: string, text: string) => {
+		if (!UTF7.test(charset.toLowerCase().replace(/[^a-z0-9]/g, ''))) return word;
+		const bytes = wordBytes(encoding, text);
+		if (!bytes) return word;
+		const decoded = iconv.decode(bytes, 'utf-7');
+		return `=?UTF-8?B?${Buffer.from(decoded, 'utf8').toString('base64')}?=`;
+	});
+}
+
 /** Decodes the RFC 2047 encoded words in a header value (see the module comment). */
 export function decodeEncodedWords(value: string): string {
 	if (!value.includes('=?')) return value;
@@ -96,7 +135,7 @@ export function decodeEncodedWords(value: string): string {
 		const charset = match[1].toLowerCase();
 		const bytes = wordBytes(match[2], match[3]);
 		const adjacent = run.parts.length > 0 && ONLY_WHITESPACE.test(between);
-		if (!adjacent || !bytes || run.charset !== charset) flush();
+		if (!adjacent || !bytes || run.charset !== charset || STATEFUL.test(charset)) flush();
 		if (!adjacent) out += between;
 		if (bytes) {
 			run.charset = charset;

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { simpleParser } from 'mailparser';
-import type { Attachment as MailparserAttachment, ParsedMail } from 'mailparser';
+import type { Attachment as MailparserAttachment } from 'mailparser';
 import { MailCasesError } from '../errors';
 import { parseAddressList } from './address';
 import { safeAttachmentName } from './attachment-name';
-import { decodeEncodedWords, decodeUtf8OrWindows1252 } from './encoded-words';
+import { withUsableBoundaries } from './boundary-whitespace';
+import { decodeEncodedWords, utf7WordsAsUtf8 } from './encoded-words';
+import { htmlToText } from './html-to-text';
 import { MAX_ATTACHMENTS, MAX_MIME_PARTS } from './limits';
 import { bracketedMessageId, messageIdsIn } from './message-id';
+import { parseMime, type MimeParseResult } from './mime-parser';
 import { assertEmailMessage } from './not-a-mail';
 import type {
 	MailAttachment,
@@ -15,6 +17,7 @@ import type {
 	ParsedMessage,
 	ParseOptions,
 } from './types';
+import { decodeInCharset, detectUndeclaredCharset, isValidUtf8 } from './undeclared-charset';
 
 /**
  * Parsing of raw incoming mail (RFC 5322 / MIME).
@@ -84,14 +87,32 @@ function readHeaderFields(raw: Buffer): HeaderField[] {
 		current = { name: name.toLowerCase(), raw: line.slice(colon + 1) };
 		fields.push(current);
 	}
-	for (const field of fields) field.raw = decodeRawBytes(field.raw).trim();
+	decodeRawBytes(fields);
 	return fields;
 }
 
-/** A latin1 string holding raw bytes → text: UTF-8 when valid, else Windows-1252. */
-function decodeRawBytes(bytes: string): string {
-	if (!/[\x80-\xff]/.test(bytes)) return bytes;
-	return decodeUtf8OrWindows1252(Buffer.from(bytes, 'latin1'));
+/**
+ * Header values hold raw bytes (latin1 strings) → text. 7-bit and valid UTF-8 values (RFC 6532)
+ * stay as they are; the other 8-bit values are read in the charset detected once over all of
+ * them together (undeclared-charset.ts: KOI8-R, Windows-1251 …, else Windows-1252), since one
+ * short value alone is too little for the detector and a mail's header fields come from one
+ * sender's software.
+ */
+function decodeRawBytes(fields: HeaderField[]): void {
+	const legacy: HeaderField[] = [];
+	for (const field of fields) {
+		if (!/[\x80-\xff]/.test(field.raw)) continue;
+		const bytes = Buffer.from(field.raw, 'latin1');
+		if (isValidUtf8(bytes)) field.raw = bytes.toString('utf8');
+		else legacy.push(field);
+	}
+	if (legacy.length > 0) {
+		const all = Buffer.from(legacy.map((field) => field.raw).join('\n'), 'latin1');
+		const charset = detectUndeclaredCharset(all);
+		for (const field of legacy)
+			field.raw = decodeInCharset(Buffer.from(field.raw, 'latin1'), charset);
+	}
+	for (const field of fields) field.raw = field.raw.trim();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -157,15 +178,16 @@ function headerSection(raw: Buffer, fields: HeaderField[]): ParsedHeaderSection 
 		else rawOf.set(field.name, [field.raw]);
 	}
 	const first = (name: string) => rawOf.get(name)?.[0];
+	const addresses = (name: string) => rawOf.get(name)?.map(utf7WordsAsUtf8);
 	const subject = headers.subject;
 	return {
 		messageId: bracketedMessageId(first('message-id')),
 		subject: (Array.isArray(subject) ? subject[0] : subject) ?? '',
-		from: parseAddressList(first('from'))[0] ?? null,
-		to: parseAddressList(rawOf.get('to')),
-		cc: parseAddressList(rawOf.get('cc')),
-		bcc: parseAddressList(rawOf.get('bcc')),
-		replyTo: parseAddressList(rawOf.get('reply-to')),
+		from: parseAddressList(addresses('from')?.[0])[0] ?? null,
+		to: parseAddressList(addresses('to')),
+		cc: parseAddressList(addresses('cc')),
+		bcc: parseAddressList(addresses('bcc')),
+		replyTo: parseAddressList(addresses('reply-to')),
 		date: parseMailDate(first('date')),
 		inReplyTo: messageIdsIn(first('in-reply-to'))[0] ?? null,
 		references: messageIdsIn(rawOf.get('references') ?? []),
@@ -188,10 +210,16 @@ export function parseMessageHeaders(raw: Buffer): ParsedHeaderSection {
 // Full parse
 // ---------------------------------------------------------------------------------------------
 
-/** A message with CR-only line ends (old Mac) gets CRLF, which is all mailparser reads. */
+/**
+ * What mailparser gets: a message with CR-only line ends (old Mac) gets CRLF, which is all
+ * mailparser reads; boundaries ending in whitespace are replaced (boundary-whitespace.ts).
+ */
 function forMailparser(raw: Buffer): Buffer {
-	if (raw.includes(0x0a) || !raw.includes(0x0d)) return raw;
-	return Buffer.from(raw.toString('latin1').replace(/\r/g, '\r\n'), 'latin1');
+	const lines =
+		raw.includes(0x0a) || !raw.includes(0x0d)
+			? raw
+			: Buffer.from(raw.toString('latin1').replace(/\r/g, '\r\n'), 'latin1');
+	return withUsableBoundaries(lines);
 }
 
 const EXTENSIONS: Record<string, string> = {
@@ -294,6 +322,21 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
+ * The mail's text: its text parts, or its HTML converted to text when it has no text (issue #13
+ * item 8). mailparser converts HTML only when the HTML is the whole message or sits beside a text
+ * part outside multipart/alternative; an HTML part inside multipart/related or mixed, or alone in
+ * multipart/alternative, gave no text (mailparser issues #243, #345, #398).
+ */
+function textOf(text: string | undefined, html: string | null): string {
+	if (typeof text === 'string' && text.trim() !== '') return text;
+	if (html && html.length <= MAX_HTML_TO_TEXT_CHARS) {
+		const converted = htmlToText(html);
+		if (converted !== '') return converted;
+	}
+	return typeof text === 'string' ? text : '';
+}
+
+/**
  * Parses a raw message. Throws MailCasesError:
  * - INVALID_INPUT when `raw` is not a Buffer;
  * - MESSAGE_TOO_LARGE (before any parsing) when it is larger than `maxBytes` (default 25 MB);
@@ -317,11 +360,11 @@ export async function parseMessage(
 	}
 	assertEmailMessage(raw);
 	const input = forMailparser(raw);
-	let mail: ParsedMail;
+	let mail: MimeParseResult;
 	try {
 		mail = await withTimeout(
-			simpleParser(input, {
-				keepCidLinks: true,
+			// cid: links stay as they are (parseMime never inlines images)
+			parseMime(input, {
 				keepDeliveryStatus: true,
 				skipTextToHtml: true,
 				skipTextLinks: true,
@@ -343,10 +386,11 @@ export async function parseMessage(
 		});
 	}
 	const section = headerSection(raw, readHeaderFields(raw));
+	const html = typeof mail.html === 'string' ? mail.html : null;
 	return {
 		...section,
-		text: typeof mail.text === 'string' ? mail.text : '',
-		html: typeof mail.html === 'string' ? mail.html : null,
-		...capAttachments((mail.attachments ?? []).map(toAttachment)),
+		text: textOf(mail.text, html),
+		html,
+		...capAttachments((mail.attachments as MailparserAttachment[]).map(toAttachment)),
 	};
 }

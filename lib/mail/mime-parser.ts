@@ -1,0 +1,138 @@
+/**
+ * mailparser's MailParser with one change: a text part that declares no charset (or US-ASCII,
+ * which cannot hold 8-bit bytes) is read through undeclared-charset.ts — UTF-8 when it is valid
+ * UTF-8, else the charset the detector finds — instead of always as UTF-8, which turned KOI8-R
+ * or Windows-1251 text into U+FFFD (issue #13 item 8). A declared charset is decoded by
+ * mailparser as before. Also collects the parse result into one object, as mailparser's
+ * simpleParser does for the fields parse-message.ts uses (text, html, attachments).
+ *
+ * The change hooks two members mailparser marks internal (checked against mailparser 3.14.2,
+ * which package.json pins; test/unit/mail/parse-charset.test.ts fails when they change):
+ * - `createNode(node)` builds the tree node of a MIME part; its `charset` is what
+ *   `processChunk` later hands to `decoder.decodeStream(charset)` — but only for a charset other
+ *   than UTF-8/ASCII, so an undeclared charset gets a label of ours here;
+ * - `decoder.decodeStream(charset)` gives the stream that turns the part's bytes into UTF-8;
+ *   for our label it is UndeclaredCharsetStream, any other label goes to mailparser's own.
+ */
+import { MailParser } from 'mailparser';
+import type { AttachmentStream, MailParserOptions, MessageText } from 'mailparser';
+import { Transform, type TransformCallback } from 'node:stream';
+import { decodeUndeclared } from './undeclared-charset';
+
+/** The label a text part without a (usable) declared charset gets. */
+const UNDECLARED = 'x-mailcases-undeclared';
+/** Declared charsets treated like none: they cannot carry 8-bit bytes. */
+const SEVEN_BIT = new Set(['ascii', 'usascii', 'us']);
+
+interface TreeNode {
+	charset?: string;
+	isAttachment?: boolean;
+	decoder?: unknown;
+}
+interface Decoder {
+	decodeStream(charset: string): Transform;
+}
+interface Internals {
+	createNode(node: unknown): TreeNode;
+	decoder: Decoder;
+}
+
+/** Collects a part's bytes and writes them out as UTF-8 read in the detected charset. */
+class UndeclaredCharsetStream extends Transform {
+	private readonly chunks: Buffer[] = [];
+
+	override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+		this.chunks.push(chunk);
+		done();
+	}
+
+	override _flush(done: TransformCallback): void {
+		done(null, Buffer.from(decodeUndeclared(Buffer.concat(this.chunks)), 'utf8'));
+	}
+}
+
+/** MailParser reading undeclared text parts through the charset detector (see above). */
+class CharsetDetectingParser extends MailParser {
+	constructor(options: MailParserOptions) {
+		super(options);
+		const internals = this as unknown as Internals;
+		const decoder = internals.decoder;
+		const createNode = internals.createNode;
+		if (typeof createNode !== 'function' || typeof decoder?.decodeStream !== 'function') {
+			throw new Error('mailparser internals changed: createNode/decoder not found');
+		}
+		internals.decoder = {
+			decodeStream: (charset) =>
+				charset === UNDECLARED ? new UndeclaredCharsetStream() : decoder.decodeStream(charset),
+		};
+		internals.createNode = (node) => {
+			const made = createNode.call(this, node);
+			const declared = (made.charset ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
+			if (made.decoder && !made.isAttachment && (declared === '' || SEVEN_BIT.has(declared))) {
+				made.charset = UNDECLARED;
+			}
+			return made;
+		};
+	}
+}
+
+export interface MimeParseResult {
+	text?: string;
+	html?: string;
+	attachments: Array<AttachmentStream & { content: Buffer | AttachmentStream['content'] }>;
+}
+
+/**
+ * Parses a whole message: text, HTML and every attachment with its content read into a Buffer.
+ * Rejects on the parser's first error.
+ */
+export function parseMime(input: Buffer, options: MailParserOptions): Promise<MimeParseResult> {
+	return new Promise((resolve, reject) => {
+		const result: MimeParseResult = { attachments: [] };
+		let settled = false;
+		const fail = (error: unknown) => {
+			if (settled) return;
+			settled = true;
+			parser.destroy();
+			reject(error instanceof Error ? error : new Error(String(error)));
+		};
+		const parser = new CharsetDetectingParser(options);
+		let reading = false;
+		/** Reads what the parser has; an attachment pauses it until its content is read. */
+		const pump = (): void => {
+			reading = true;
+			for (let data = parser.read(); data !== null; data = parser.read()) {
+				const item = data as MessageText | AttachmentStream;
+				if (item.type === 'text') {
+					if (typeof item.text === 'string') result.text = item.text;
+					if (typeof item.html === 'string') result.html = item.html;
+					continue;
+				}
+				readAttachment(item);
+				return;
+			}
+			reading = false;
+		};
+		const readAttachment = (attachment: AttachmentStream) => {
+			const chunks: Buffer[] = [];
+			result.attachments.push(attachment);
+			attachment.content.on('data', (chunk: Buffer) => chunks.push(chunk));
+			attachment.content.once('error', fail);
+			attachment.content.once('end', () => {
+				(attachment as { content: unknown }).content = Buffer.concat(chunks);
+				attachment.release?.();
+				pump();
+			});
+		};
+		parser.on('error', fail);
+		parser.on('readable', () => {
+			if (!reading) pump();
+		});
+		parser.once('end', () => {
+			if (settled) return;
+			settled = true;
+			resolve(result);
+		});
+		parser.end(input);
+	});
+}
