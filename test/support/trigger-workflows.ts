@@ -8,6 +8,7 @@ import { composeMail, deliver, getStack, stackUser } from './mail-stack';
 import {
 	shutdownN8nEngine,
 	startTrigger,
+	type CredentialsMap,
 	type HarnessInput,
 	type NodeTypeMap,
 	type TriggerHandle,
@@ -32,7 +33,10 @@ export function mailboxCredential(user: string, protocol: 'imap' | 'pop3') {
 	};
 }
 
-/** Trigger "Mail" → `then` (its first output); the other outputs left open. */
+/**
+ * Trigger "Mail" → `then` (its first output); the other outputs left open. The profile is the
+ * credential `box` (mailbox), or `exo` with `mailboxType: 'exchange'`.
+ */
 export function triggerThen(
 	parameters: INodeParameters,
 	then: Array<{ name: string; type: string; parameters?: INodeParameters }>,
@@ -44,7 +48,10 @@ export function triggerThen(
 			typeVersion: 1,
 			position: [0, 0],
 			parameters,
-			credentials: { mailCasesMailbox: { id: 'box', name: 'Box' } },
+			credentials:
+				parameters.mailboxType === 'exchange'
+					? { mailCasesExchange: { id: 'exo', name: 'Exchange' } }
+					: { mailCasesMailbox: { id: 'box', name: 'Box' } },
 		},
 	];
 	const connections: WorkflowJson['connections'] = {};
@@ -143,13 +150,23 @@ export function triggerTestFile(nodeTypes: NodeTypeMap) {
 		await shutdownN8nEngine();
 	});
 	return {
-		/** The input `startTrigger` gets for this workflow and user (to run it again elsewhere). */
-		input(user: string, protocol: 'imap' | 'pop3', workflow: WorkflowJson): HarnessInput {
+		/**
+		 * The input `startTrigger` gets for this workflow and user (to run it again elsewhere);
+		 * `credentials` instead of the user's mailbox profile (e.g. an Exchange profile).
+		 */
+		input(
+			user: string,
+			protocol: 'imap' | 'pop3',
+			workflow: WorkflowJson,
+			credentials?: CredentialsMap,
+		): HarnessInput {
 			return {
 				workflow,
 				nodeTypes,
 				credentialTypes,
-				credentials: { mailCasesMailbox: { box: mailboxCredential(user, protocol) } },
+				credentials: credentials ?? {
+					mailCasesMailbox: { box: mailboxCredential(user, protocol) },
+				},
 				timeoutMs: 60_000,
 			};
 		},
@@ -157,19 +174,19 @@ export function triggerTestFile(nodeTypes: NodeTypeMap) {
 			user: string,
 			protocol: 'imap' | 'pop3',
 			workflow: WorkflowJson,
+			credentials?: CredentialsMap,
 		): Promise<TriggerHandle> {
 			const handle = await startTrigger({
-				...this.input(user, protocol, workflow),
+				...this.input(user, protocol, workflow, credentials),
 				triggerNodeName: 'Mail',
 			});
 			handles.push(handle);
 			return handle;
 		},
-		/** Lines of n8n's log about the user's mailbox that contain `marker`. */
-		logLines(user: string, marker: string): LogLine[] {
-			const address = stackUser(user).address;
+		/** Lines of n8n's log that contain `marker` and name the mailbox (e.g. its address). */
+		logLines(mailbox: string, marker: string): LogLine[] {
 			return (log?.lines ?? []).filter(
-				(l) => l.message.includes(marker) && l.message.includes(address),
+				(l) => l.message.includes(marker) && l.message.includes(mailbox),
 			);
 		},
 	};

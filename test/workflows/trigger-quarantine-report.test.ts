@@ -35,7 +35,7 @@ function reports(handle: TriggerHandle): IDataObject[] {
 }
 
 function quarantineLines(user: string) {
-	return file.logLines(user, ' quarantined (');
+	return file.logLines(stackUser(user).address, ' quarantined (');
 }
 
 const DATE = 'Thu, 03 Dec 2026 09:15:00 +0100';

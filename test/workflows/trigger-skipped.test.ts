@@ -7,8 +7,9 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 import { Fail } from '../fixtures/nodes/Fail.node';
+import { startWorld } from '../integration/graph/support';
 import { claimUser, listImap, stackUser } from '../support/mail-stack';
-import type { TriggerHandle } from '../support/n8n';
+import { waitUntil, type TriggerHandle } from '../support/n8n';
 import { packageNodeTypes } from '../support/package-nodes';
 import {
 	plant,
@@ -47,7 +48,7 @@ function mailSubjects(handle: TriggerHandle): string[] {
 }
 
 function skipLines(user: string): LogLine[] {
-	return file.logLines(user, ' skipped as ');
+	return file.logLines(stackUser(user).address, ' skipped as ');
 }
 
 async function folderOrEmpty(user: string, folder: string) {
@@ -165,4 +166,59 @@ test('a saved workflow whose action is "skip" for mailing lists (not the default
 	const [moved] = await listImap(user, 'Skipped');
 	expect(moved.flags).toContain('$MailCasesSkippedList');
 	expect(skipLines(user)[0].message).toMatch(/skipped as list, moved to "Skipped"/);
+});
+
+test('Exchange: an auto-reply is moved to "Skipped" and logged; the mail beside it is processed', async () => {
+	const world = await startWorld();
+	try {
+		const mail = (subject: string, extra: string[]) =>
+			Buffer.from(
+				[
+					'From: Erika Mustermann <erika@example.org>',
+					'To: service@contoso.example',
+					`Subject: ${subject}`,
+					...extra,
+					'Date: Mon, 05 Jan 2026 09:00:00 +0000',
+					'',
+					'Ich bin nicht im Büro.',
+					'',
+				].join('\r\n'),
+			);
+		world.mailbox.seed(mail('Automatische Antwort: Urlaub', ['Auto-Submitted: auto-replied']));
+		world.mailbox.seed(mail('Echte Anfrage', []));
+		const workflow = triggerThen({ mailboxType: 'exchange', options: { pollIntervalSeconds: 1 } }, [
+			{ name: 'Check', type: 'test.fail', parameters: { fail: false } },
+		]);
+		const handle = await file.start('', 'imap', workflow, {
+			mailCasesExchange: {
+				exo: {
+					tenantId: world.tenant.id,
+					clientId: world.app.clientId,
+					authentication: 'secret',
+					clientSecret: world.secret,
+					mailbox: world.mailbox.upn,
+					folder: 'Inbox',
+					cloud: 'custom',
+					authorityHost: world.fake.origin,
+					graphEndpoint: world.fake.origin,
+					caCertificate: world.fake.caPem,
+				},
+			},
+		});
+		await waitUntil(
+			'auto-reply in Skipped, inbox empty',
+			() => world.mailbox.list('Skipped').length === 1 && world.mailbox.list('inbox').length === 0,
+			20_000,
+		);
+		await handle.close();
+		expect(mailSubjects(handle)).toEqual(['Echte Anfrage']);
+		expect(world.mailbox.list('Skipped').map((m) => m.subject)).toEqual([
+			'Automatische Antwort: Urlaub',
+		]);
+		expect(
+			file.logLines(world.mailbox.upn, 'skipped as autoReply, moved to "Skipped"'),
+		).toHaveLength(1);
+	} finally {
+		await world.fake.stop();
+	}
 });

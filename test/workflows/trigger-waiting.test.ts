@@ -16,7 +16,7 @@ import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type { IRun, IRunExecutionData } from 'n8n-workflow';
 import { HoldAndWait } from '../fixtures/nodes/HoldAndWait.node';
 import { SetField } from '../fixtures/nodes/SetField.node';
-import { claimUser, listImap } from '../support/mail-stack';
+import { claimUser, listImap, stackUser } from '../support/mail-stack';
 import {
 	buildAdditionalData,
 	buildWorkflow,
@@ -80,7 +80,7 @@ test('IMAP: a run that waits is acknowledged once it reached "waiting"; the resu
 
 	const [trigger] = run.outputOf('Mail');
 	const { key } = trigger.json.mailbox as { key: string };
-	const waitingLines = file.logLines(user, `mail ${key} of `);
+	const waitingLines = file.logLines(stackUser(user).address, `mail ${key} of `);
 	expect(waitingLines.map((l) => [l.level, l.message])).toEqual([
 		[
 			'info',
