@@ -32,14 +32,16 @@ export function runError(run: IRun | undefined): string | undefined {
 const WAIT_INDEFINITELY_MS = Date.UTC(3000, 0, 1);
 
 /**
- * A run that paused in status `waiting` counts as success for its mails (issue #13.7): when
- * the done-promise resolves, n8n has saved the execution with its data and resume point (regular
- * mode: the `workflowExecuteAfter` save hook ran before the post-execute promise is resolved;
- * queue mode: the main process reads the execution back from the database before resolving it;
- * a waiting execution is never deleted by the save settings nor pruned). n8n resumes it from its
- * database (wait timer, resume webhook or form), not from the mailbox, so keeping the mail would
- * only hold it back from the next poll; what the resumed part does is in that execution, as for
- * any run. Each such mail is named in the log.
+ * A run that paused in status `waiting` (Wait node, send-and-wait) counts as success for its
+ * mails (issue #13.7). When the done-promise resolves, n8n has saved the execution with its data
+ * and resume point: in regular mode the `workflowExecuteAfter` save hook ran before the
+ * post-execute promise is resolved; in queue mode the main process reads the execution back from
+ * the database before resolving it. The save settings never delete a waiting execution, and
+ * n8n's pruning skips waiting ones (as for a successful run, a failed database write is logged
+ * by n8n, not reported to the trigger). n8n resumes the execution from its database (wait timer,
+ * resume webhook or form), not from the mailbox, so keeping the mail would only hold it back
+ * from the next poll; what the resumed part does is in that execution, as for any run. Each
+ * such mail is named in the log.
  */
 function waitingUntil(run: IRun): Date | 'call' {
 	const until = run.waitTill ? new Date(run.waitTill) : undefined;
