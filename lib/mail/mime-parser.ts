@@ -2,17 +2,18 @@
  * mailparser's MailParser with one change: a text part that declares no charset (or US-ASCII,
  * which cannot hold 8-bit bytes) is read through undeclared-charset.ts — UTF-8 when it is valid
  * UTF-8, else the charset the detector finds — instead of always as UTF-8, which turned KOI8-R
- * or Windows-1251 text into U+FFFD (issue #13 item 8). A declared charset is decoded by
- * mailparser as before. Also collects the parse result into one object, as mailparser's
+ * or Windows-1251 text into U+FFFD (issue #13 item 8). So is a part declared in a 7-bit
+ * ISO-2022 charset that holds 8-bit bytes (the declaration cannot be right). Any other declared
+ * charset is decoded by mailparser as before: declared charsets win. Also collects the parse result into one object, as mailparser's
  * simpleParser does for the fields parse-message.ts uses (text, html, attachments).
  *
  * The change hooks two members mailparser marks internal (checked against mailparser 3.14.2,
- * which package.json pins; test/unit/mail/parse-charset.test.ts fails when they change):
+ * which package.json pins; test/unit/mail/parse-reading.test.ts fails when they change):
  * - `createNode(node)` builds the tree node of a MIME part; its `charset` is what
  *   `processChunk` later hands to `decoder.decodeStream(charset)` — but only for a charset other
  *   than UTF-8/ASCII, so an undeclared charset gets a label of ours here;
  * - `decoder.decodeStream(charset)` gives the stream that turns the part's bytes into UTF-8;
- *   for our label it is UndeclaredCharsetStream, any other label goes to mailparser's own.
+ *   for our labels it is CharsetCheckingStream, any other label goes to mailparser's own.
  */
 import { MailParser } from 'mailparser';
 import type { AttachmentStream, MailParserOptions, MessageText } from 'mailparser';
@@ -23,6 +24,10 @@ import { decodeUndeclared } from './undeclared-charset';
 const UNDECLARED = 'x-mailcases-undeclared';
 /** Declared charsets treated like none: they cannot carry 8-bit bytes. */
 const SEVEN_BIT = new Set(['ascii', 'usascii', 'us']);
+/** Declared 7-bit charsets with escape sequences: decoded as declared unless 8-bit bytes show. */
+const ESCAPED_SEVEN_BIT = /^iso2022/;
+/** Prefix of the label of such a part: `x-mailcases-7bit:` + the declared charset. */
+const CHECK_SEVEN_BIT = 'x-mailcases-7bit:';
 
 interface TreeNode {
 	charset?: string;
@@ -37,9 +42,19 @@ interface Internals {
 	decoder: Decoder;
 }
 
-/** Collects a part's bytes and writes them out as UTF-8 read in the detected charset. */
-class UndeclaredCharsetStream extends Transform {
+/**
+ * Collects a part's bytes and writes them out as UTF-8. Without `declared` (no charset, or
+ * US-ASCII): read like undeclared text (undeclared-charset.ts). With `declared` (a 7-bit charset
+ * with escape sequences, ISO-2022-JP …): decoded by that decoder when the bytes are 7-bit; when
+ * they hold 8-bit bytes the declaration is wrong (sisimai's ezweb bounces carry EUC-JP declared
+ * as ISO-2022-JP) and they are read like undeclared text.
+ */
+class CharsetCheckingStream extends Transform {
 	private readonly chunks: Buffer[] = [];
+
+	constructor(private readonly declared?: () => Transform) {
+		super();
+	}
 
 	override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
 		this.chunks.push(chunk);
@@ -47,7 +62,17 @@ class UndeclaredCharsetStream extends Transform {
 	}
 
 	override _flush(done: TransformCallback): void {
-		done(null, Buffer.from(decodeUndeclared(Buffer.concat(this.chunks)), 'utf8'));
+		const bytes = Buffer.concat(this.chunks);
+		if (!this.declared || bytes.some((byte) => byte >= 0x80)) {
+			done(null, Buffer.from(decodeUndeclared(bytes), 'utf8'));
+			return;
+		}
+		const decoder = this.declared();
+		const out: Buffer[] = [];
+		decoder.on('data', (chunk: Buffer | string) => out.push(Buffer.from(chunk)));
+		decoder.once('error', (error: Error) => done(error));
+		decoder.once('end', () => done(null, Buffer.concat(out)));
+		decoder.end(bytes);
 	}
 }
 
@@ -62,15 +87,19 @@ class CharsetDetectingParser extends MailParser {
 			throw new Error('mailparser internals changed: createNode/decoder not found');
 		}
 		internals.decoder = {
-			decodeStream: (charset) =>
-				charset === UNDECLARED ? new UndeclaredCharsetStream() : decoder.decodeStream(charset),
+			decodeStream: (charset) => {
+				if (charset === UNDECLARED) return new CharsetCheckingStream();
+				if (!charset.startsWith(CHECK_SEVEN_BIT)) return decoder.decodeStream(charset);
+				const declared = charset.slice(CHECK_SEVEN_BIT.length);
+				return new CharsetCheckingStream(() => decoder.decodeStream(declared));
+			},
 		};
 		internals.createNode = (node) => {
 			const made = createNode.call(this, node);
 			const declared = (made.charset ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
-			if (made.decoder && !made.isAttachment && (declared === '' || SEVEN_BIT.has(declared))) {
-				made.charset = UNDECLARED;
-			}
+			if (!made.decoder || made.isAttachment) return made;
+			if (declared === '' || SEVEN_BIT.has(declared)) made.charset = UNDECLARED;
+			else if (ESCAPED_SEVEN_BIT.test(declared)) made.charset = CHECK_SEVEN_BIT + made.charset;
 			return made;
 		};
 	}

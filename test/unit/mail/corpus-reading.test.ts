@@ -10,8 +10,9 @@
  *   broken, each with its reason; they are asserted too, so a change shows up here.
  * - Named cases: mime4j's very-long-boundary.msg (a boundary ending in two spaces, see
  *   lib/mail/boundary-whitespace.ts) against mime4j's own expected part text; enmime's chardet
- *   cases (US-ASCII declared, 8-bit bytes: Big5 and ISO-8859-1) and Alaveteli's part without a
- *   charset holding bad UTF-8.
+ *   cases (US-ASCII declared, 8-bit bytes: Big5 and ISO-8859-1), sisimai's ezweb bounces (EUC-JP
+ *   declared as ISO-2022-JP), Alaveteli's part without a charset holding bad UTF-8, and
+ *   ruby-mail's adjacent ISO-2022-JP encoded words.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -53,14 +54,6 @@ const BROKEN_SOURCES: Record<string, string> = {
 		'declared UTF-8, holds "Some wront encoding:" Latin-1 bytes on purpose',
 	'ruby-mail/spec/fixtures/emails/error_emails/content_transfer_encoding_empty.eml':
 		'declared Big5, holds byte sequences that are no Big5',
-	'sisimai-set-of-emails/maildir/bsd/lhost-ezweb-02.eml':
-		'declared ISO-2022-JP (7-bit), holds EUC-JP 8-bit bytes',
-	'sisimai-set-of-emails/maildir/bsd/lhost-ezweb-03.eml':
-		'declared ISO-2022-JP (7-bit), holds EUC-JP 8-bit bytes',
-	'sisimai-set-of-emails/maildir/bsd/lhost-ezweb-04.eml':
-		'declared ISO-2022-JP (7-bit), holds EUC-JP 8-bit bytes',
-	'sisimai-set-of-emails/maildir/bsd/lhost-ezweb-05.eml':
-		'declared ISO-2022-JP (7-bit), holds EUC-JP 8-bit bytes',
 	'sisimai-set-of-emails/maildir/bsd/rfc3464-08.eml':
 		'declared UTF-8, the base64 body is binary (anonymised test data)',
 	'sisimai-set-of-emails/maildir/bsd/rfc3464-66.eml':
@@ -161,6 +154,17 @@ describe('corpus: reading (issue #13 item 8)', () => {
 		requireCorpus();
 		const { subject } = parsedOf('ruby-mail/spec/fixtures/emails/rfc2822/example14.eml');
 		expect(subject).toMatch(/^Re: TEST\s+テストテスト$/);
+	});
+
+	it("sisimai's ezweb bounces: EUC-JP declared as 7-bit ISO-2022-JP are read as EUC-JP", () => {
+		requireCorpus();
+		for (const n of ['02', '03', '04', '05']) {
+			const { text } = parsedOf(`sisimai-set-of-emails/maildir/bsd/lhost-ezweb-${n}.eml`);
+			expect(text).not.toContain('\ufffd');
+		}
+		expect(parsedOf('sisimai-set-of-emails/maildir/bsd/lhost-ezweb-02.eml').text).toContain(
+			'次のあて先へのメッセージはエラーのため送信できませんでした。',
+		);
 	});
 
 	it("mime4j's very-long-boundary.msg: the whole part, the look-alike line kept, no closing boundary", () => {

@@ -120,6 +120,19 @@ describe('undeclared 8-bit charsets', () => {
 		expect(parsed.text).toBe('Grüße \ufffd\n');
 	});
 
+	it('ISO-2022-JP declared: 7-bit decoded as declared, 8-bit bytes (EUC-JP) detected (sisimai ezweb)', async () => {
+		const head = (charset: string) =>
+			Buffer.from(
+				`From: a@example.com\r\nSubject: x\r\nContent-Type: text/plain; charset=${charset}\r\n\r\n`,
+			);
+		const iso2022 = Buffer.from('GyRCJUYlOSVIGyhC', 'base64'); // テスト
+		expect((await parseMessage(Buffer.concat([head('iso-2022-jp'), iso2022]))).text).toBe('テスト');
+		const japanese =
+			'次のあて先へのメッセージはエラーのため送信できませんでした。送信先メールアドレスが見つかりませんでした。メールアドレスをご確認の上、再送信してください。';
+		const eucJp = iconv.encode(japanese, 'euc-jp');
+		expect((await parseMessage(Buffer.concat([head('ISO-2022-JP'), eucJp]))).text).toBe(japanese);
+	});
+
 	it('a declared legacy charset is decoded as declared, not guessed', async () => {
 		const raw = Buffer.concat([
 			Buffer.from(
