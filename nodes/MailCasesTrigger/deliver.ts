@@ -109,10 +109,10 @@ function logSkipped(
 ): void {
 	const where =
 		disposition.kind === 'move'
-			? `moved to "${disposition.folder}" with keyword ${disposition.keywords?.join(' ')}`
-			: 'deleted (action "Delete")';
+			? `goes to folder "${disposition.folder}" with keyword ${disposition.keywords?.join(' ')}`
+			: 'is deleted (action "Delete")';
 	ctx.logger.info(
-		`Mail Cases Trigger: mail ${key} of ${source.description} skipped as ${classification.class}, ${where}: ${describeMail(summary)}; reasons: ${classification.reasons.join('; ')}`,
+		`Mail Cases Trigger: mail ${key} of ${source.description} skipped as ${classification.class} (no run), ${where}: ${describeMail(summary)}; reasons: ${classification.reasons.join('; ')}`,
 		{
 			mailKey: key,
 			mailbox: source.description,

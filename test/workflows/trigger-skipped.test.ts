@@ -79,7 +79,7 @@ test('IMAP: an auto-reply is moved to "Skipped" with its class as keyword and a 
 	expect(more).toEqual([]);
 	expect(line.level).toBe('info');
 	expect(line.message).toMatch(
-		/^Mail Cases Trigger: mail \d+ of .* skipped as autoReply, moved to "Skipped" with keyword \$MailCasesSkippedAutoReply: subject "Abwesenheitsnotiz: bis Montag im Urlaub", from erika@kunde\.test, date \S+, Message-ID <ooo-[^>]+>, \d+ bytes; reasons: .*Auto-Submitted/,
+		/^Mail Cases Trigger: mail \d+ of .* skipped as autoReply \(no run\), goes to folder "Skipped" with keyword \$MailCasesSkippedAutoReply: subject "Abwesenheitsnotiz: bis Montag im Urlaub", from erika@kunde\.test, date \S+, Message-ID <ooo-[^>]+>, \d+ bytes; reasons: .*Auto-Submitted/,
 	);
 	expect(line.metadata).toMatchObject({
 		class: 'autoReply',
@@ -105,7 +105,7 @@ test('IMAP: a subject keyword alone skips too, into the folder the option names'
 	expect(handle.executions).toEqual([]);
 	expect((await listImap(user)).length).toBe(0);
 	const [line] = skipLines(user);
-	expect(line.message).toMatch(/skipped as autoReply, moved to "Automatisch"/);
+	expect(line.message).toMatch(/skipped as autoReply \(no run\), goes to folder "Automatisch"/);
 	expect(line.metadata.reasons).toEqual(
 		expect.arrayContaining([expect.stringMatching(/subject contains "Out of office"/i)]),
 	);
@@ -128,7 +128,7 @@ test('IMAP: "Delete" chosen explicitly still deletes the mail, with a log line',
 	expect(await folderOrEmpty(user, 'Skipped')).toEqual([]);
 	const [line] = skipLines(user);
 	expect(line.message).toMatch(
-		/skipped as autoReply, deleted \(action "Delete"\): subject "Automatische Antwort: nicht im Büro"/,
+		/skipped as autoReply \(no run\), is deleted \(action "Delete"\): subject "Automatische Antwort: nicht im Büro"/,
 	);
 });
 
@@ -165,7 +165,9 @@ test('a saved workflow whose action is "skip" for mailing lists (not the default
 	expect(handle.executions).toEqual([]);
 	const [moved] = await listImap(user, 'Skipped');
 	expect(moved.flags).toContain('$MailCasesSkippedList');
-	expect(skipLines(user)[0].message).toMatch(/skipped as list, moved to "Skipped"/);
+	expect(skipLines(user)[0].message).toMatch(
+		/skipped as list \(no run\), goes to folder "Skipped"/,
+	);
 });
 
 test('Exchange: an auto-reply is moved to "Skipped" and logged; the mail beside it is processed', async () => {
@@ -216,7 +218,7 @@ test('Exchange: an auto-reply is moved to "Skipped" and logged; the mail beside 
 			'Automatische Antwort: Urlaub',
 		]);
 		expect(
-			file.logLines(world.mailbox.upn, 'skipped as autoReply, moved to "Skipped"'),
+			file.logLines(world.mailbox.upn, 'skipped as autoReply (no run), goes to folder "Skipped"'),
 		).toHaveLength(1);
 	} finally {
 		await world.fake.stop();
