@@ -100,3 +100,20 @@ test('IMAP: a run that waits is acknowledged once it reached "waiting"; the resu
 	expect(after.binary?.message).toEqual(trigger.binary?.message);
 	expect(Buffer.from(after.binary!.attachment_0.data, 'base64').toString()).toBe('Angebot 4711');
 });
+
+test('IMAP: a run that waits for a time is logged with the time it resumes', async () => {
+	const user = claimUser();
+	await plant(user, ['Morgen nachfassen']);
+	const timed = triggerThen({ options: { pollIntervalSeconds: 1 } }, [
+		{ name: 'Wait', type: 'test.holdAndWait', parameters: { minutes: 90 } },
+	]);
+	const before = Date.now();
+	const handle = await file.start(user, 'imap', timed);
+	const [run] = await handle.waitForExecutions(1, 30_000);
+	expect(run.status).toBe('waiting');
+	await waitUntilAsync(async () => (await listImap(user)).length === 0, 20_000, 'mail disposed');
+	const [line] = file.logLines(stackUser(user).address, ' is waiting until ');
+	const until = /is waiting until (\S+);/.exec(line.message)?.[1];
+	expect(Date.parse(until!) - before).toBeGreaterThanOrEqual(90 * 60_000);
+	expect(line.message).toContain('subject "Morgen nachfassen"');
+});
