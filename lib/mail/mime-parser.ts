@@ -18,7 +18,11 @@
 import { MailParser } from 'mailparser';
 import type { AttachmentStream, MailParserOptions, MessageText } from 'mailparser';
 import { Transform, type TransformCallback } from 'node:stream';
-import { decodeUndeclared } from './undeclared-charset';
+import {
+	MAX_CHARSET_SAMPLE_BYTES_PER_MAIL,
+	decodeUndeclared,
+	type DetectionBudget,
+} from './undeclared-charset';
 
 /** The label a text part without a (usable) declared charset gets. */
 const UNDECLARED = 'x-mailcases-undeclared';
@@ -52,7 +56,10 @@ interface Internals {
 class CharsetCheckingStream extends Transform {
 	private readonly chunks: Buffer[] = [];
 
-	constructor(private readonly declared?: () => Transform) {
+	constructor(
+		private readonly budget: DetectionBudget,
+		private readonly declared?: () => Transform,
+	) {
 		super();
 	}
 
@@ -64,7 +71,7 @@ class CharsetCheckingStream extends Transform {
 	override _flush(done: TransformCallback): void {
 		const bytes = Buffer.concat(this.chunks);
 		if (!this.declared || bytes.some((byte) => byte >= 0x80)) {
-			done(null, Buffer.from(decodeUndeclared(bytes), 'utf8'));
+			done(null, Buffer.from(decodeUndeclared(bytes, this.budget), 'utf8'));
 			return;
 		}
 		const decoder = this.declared();
@@ -81,6 +88,7 @@ class CharsetDetectingParser extends MailParser {
 	constructor(options: MailParserOptions) {
 		super(options);
 		const internals = this as unknown as Internals;
+		const budget: DetectionBudget = { remaining: MAX_CHARSET_SAMPLE_BYTES_PER_MAIL };
 		const decoder = internals.decoder;
 		const createNode = internals.createNode;
 		if (typeof createNode !== 'function' || typeof decoder?.decodeStream !== 'function') {
@@ -88,10 +96,10 @@ class CharsetDetectingParser extends MailParser {
 		}
 		internals.decoder = {
 			decodeStream: (charset) => {
-				if (charset === UNDECLARED) return new CharsetCheckingStream();
+				if (charset === UNDECLARED) return new CharsetCheckingStream(budget);
 				if (!charset.startsWith(CHECK_SEVEN_BIT)) return decoder.decodeStream(charset);
 				const declared = charset.slice(CHECK_SEVEN_BIT.length);
-				return new CharsetCheckingStream(() => decoder.decodeStream(declared));
+				return new CharsetCheckingStream(budget, () => decoder.decodeStream(declared));
 			},
 		};
 		internals.createNode = (node) => {

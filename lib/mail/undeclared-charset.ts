@@ -16,14 +16,21 @@
  * - A declared charset always wins (parse-message.ts asks here only for undeclared text and
  *   for text declared US-ASCII, which cannot hold 8-bit bytes at all).
  * Work per call: one UTF-8 validation pass over the bytes, one detection over at most
- * MAX_CHARSET_SAMPLE_BYTES, one decoding pass: linear in the input.
+ * MAX_CHARSET_SAMPLE_BYTES, one decoding pass: linear in the input. Per mail, the detector reads
+ * at most MAX_CHARSET_SAMPLE_BYTES_PER_MAIL of body text (a DetectionBudget shared by its parts).
  */
 import { analyse } from 'chardet';
 import * as iconv from 'iconv-lite';
 import { TextDecoder } from 'node:util';
 
-/** Bytes given to the charset detector (about 25 ms for 64 KiB). */
+/** Bytes given to the charset detector for one text (about 25 ms for 64 KiB). */
 export const MAX_CHARSET_SAMPLE_BYTES = 64 * 1024;
+/**
+ * Bytes given to the detector for all undeclared body parts of one mail together (about 100 ms);
+ * a part after that is read in the charset found last (the parts of one mail come from one
+ * sender's software), so a mail of a thousand undeclared parts costs no more than a few.
+ */
+export const MAX_CHARSET_SAMPLE_BYTES_PER_MAIL = 256 * 1024;
 /** Bytes of context kept in the sample before the first 8-bit byte. */
 const SAMPLE_LEAD_BYTES = 1024;
 
@@ -58,6 +65,12 @@ const DETECTABLE: Record<string, string> = {
 };
 
 const FALLBACK = 'windows-1252';
+
+/** Sample bytes the detector may still read for one mail, and the charset it found last. */
+export interface DetectionBudget {
+	remaining: number;
+	last?: string;
+}
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 /** Index of the first byte ≥ 0x80; -1 when the bytes are 7-bit. */
@@ -80,11 +93,24 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
  * The charset 8-bit bytes without a declaration are read in: `utf-8` when they are valid
  * UTF-8 (or 7-bit), else the detector's guess when it is one we trust, else Windows-1252.
  */
-export function detectUndeclaredCharset(bytes: Uint8Array): string {
+export function detectUndeclaredCharset(
+	bytes: Uint8Array,
+	budget: DetectionBudget = { remaining: MAX_CHARSET_SAMPLE_BYTES },
+): string {
 	const first = firstEightBit(bytes);
 	if (first < 0 || isValidUtf8(bytes)) return 'utf-8';
+	// what is left of the budget is too little for a guess better than the last one
+	if (budget.remaining < SAMPLE_LEAD_BYTES) return budget.last ?? FALLBACK;
 	const start = Math.max(0, first - SAMPLE_LEAD_BYTES);
-	const sample = bytes.subarray(start, start + MAX_CHARSET_SAMPLE_BYTES);
+	const sampleSize = Math.min(MAX_CHARSET_SAMPLE_BYTES, budget.remaining);
+	const sample = bytes.subarray(start, start + sampleSize);
+	budget.remaining -= sample.length;
+	budget.last = guess(sample);
+	return budget.last;
+}
+
+/** The detector's best answer for a sample of text that is not valid UTF-8. */
+function guess(sample: Uint8Array): string {
 	const best = analyse(sample)[0]?.name.toLowerCase();
 	// mostly UTF-8 with a broken sequence: UTF-8 keeps the rest of the text readable
 	if (best === 'utf-8') return 'utf-8';
@@ -99,6 +125,6 @@ export function decodeInCharset(bytes: Uint8Array, charset: string): string {
 }
 
 /** Undeclared 8-bit text → string (see the module comment). */
-export function decodeUndeclared(bytes: Uint8Array): string {
-	return decodeInCharset(bytes, detectUndeclaredCharset(bytes));
+export function decodeUndeclared(bytes: Uint8Array, budget?: DetectionBudget): string {
+	return decodeInCharset(bytes, detectUndeclaredCharset(bytes, budget));
 }

@@ -7,12 +7,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as chardet from 'chardet';
 import * as iconv from 'iconv-lite';
 import { withUsableBoundaries } from '../../../lib/mail/boundary-whitespace';
 import { decodeEncodedWords, utf7WordsAsUtf8 } from '../../../lib/mail/encoded-words';
 import { parseMessage, parseMessageHeaders } from '../../../lib/mail/parse-message';
 import {
 	MAX_CHARSET_SAMPLE_BYTES,
+	MAX_CHARSET_SAMPLE_BYTES_PER_MAIL,
 	decodeUndeclared,
 	detectUndeclaredCharset,
 } from '../../../lib/mail/undeclared-charset';
@@ -105,6 +107,36 @@ describe('undeclared 8-bit charsets', () => {
 		expect(parsed.from).toEqual({ address: 'juergen@example.de', name: 'Jürgen Müßig' });
 		expect(parsed.text).toContain('bitte prüfen Sie die Rechnung für März.');
 		expect(parsed.text).toContain('Grüßen aus Köln');
+	});
+
+	it('the detector reads a bounded sample per mail, however many undeclared parts it has', async () => {
+		const part = iconv.encode(RUSSIAN.repeat(200), 'koi8-r'); // ~19 KB of 8-bit text
+		const lines = [
+			'From: a@example.com',
+			'Subject: many',
+			'Content-Type: multipart/mixed; boundary=b',
+		];
+		const chunks: Buffer[] = [Buffer.from(lines.join('\r\n') + '\r\n\r\n')];
+		for (let i = 0; i < 60; i++) {
+			chunks.push(
+				Buffer.from('--b\r\nContent-Type: text/plain\r\n\r\n'),
+				part,
+				Buffer.from('\r\n'),
+			);
+		}
+		chunks.push(Buffer.from('--b--\r\n'));
+		const analyse = jest.spyOn(chardet, 'analyse');
+		try {
+			const parsed = await parseMessage(Buffer.concat(chunks));
+			const sampled = analyse.mock.calls.reduce((sum, [bytes]) => sum + bytes.length, 0);
+			expect(sampled).toBeLessThanOrEqual(MAX_CHARSET_SAMPLE_BYTES_PER_MAIL);
+			expect(analyse.mock.calls.length).toBeGreaterThan(0);
+			expect(analyse.mock.calls.length).toBeLessThan(60);
+			// the parts after the budget are read in the charset found before
+			expect(parsed.text.split(RUSSIAN.repeat(200)).length - 1).toBe(60);
+		} finally {
+			analyse.mockRestore();
+		}
 	});
 
 	it('a declared charset wins: UTF-8 declared stays UTF-8 even when a byte is broken', async () => {
