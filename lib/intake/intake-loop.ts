@@ -31,6 +31,19 @@ export interface QuarantineInfo {
 
 export type Deliver = (batch: FetchedMail[]) => Promise<Map<string, MailOutcome>>;
 
+/**
+ * A mail whose run succeeded, until its disposal went through (and was committed). `epoch`: the
+ * mailbox identity its key is valid under (see IntakeLoop.takeReset); a key from an older epoch
+ * names no mail any more (IMAP UIDVALIDITY changed). POP3 keys (UIDL) and Graph ids stay valid
+ * across sessions, so for them the epoch never changes.
+ */
+interface DoneMail {
+	key: string;
+	disposition: Disposition;
+	raw: Buffer;
+	epoch: number;
+}
+
 export type IntakeEvent =
 	| { type: 'connectionLost'; error: MailCasesError; attempt: number; retryInMs: number }
 	| { type: 'connectionRestored'; downMs: number }
@@ -65,14 +78,32 @@ export function abnormalEndReason(attempts: number): string {
  * The mailbox loop behind the trigger (R-PROC-4, R-PLUS-1): lists waiting mails in bounded
  * batches, hands them to `deliver`, and only after `deliver` reports success disposes of them.
  * Every attempt is counted on the server before the run starts (issue #11.3), so a mail whose
- * run crashes or hangs n8n is quarantined after `maxAttempts` restarts. A failed batch leaves its
- * mails on the server; each is then retried alone with backoff and quarantined after
- * `maxAttempts`. A server error for one mail (issue #11.4) counts against that mail; connection
- * losses are retried with a backoff that keeps growing until the connection stays healthy.
+ * run crashes or hangs n8n is quarantined after `maxAttempts` restarts. When a run of several
+ * mails fails, each of them is run again alone at once (issue #13.3); only a failed run of a mail
+ * alone counts against it: retried with backoff, quarantined after `maxAttempts`. A server error
+ * for one mail (issue #11.4) counts against that mail; connection losses are retried with a
+ * backoff that keeps growing until the connection stays healthy. A mail whose run succeeded but
+ * whose disposal the connection loss interrupted is remembered and disposed of after the
+ * reconnect, without a second run (issue #13.5).
+ *
+ * Counting attempts with batches (crash safety, issue #11.3 with #13.3): every run is covered by
+ * an attempt counted on the server before it starts. A batch run counts one attempt for each of
+ * its mails. When it fails, the solo re-run of each mail right after it is covered by that same
+ * count (not counted again): a mail that fails alone has then used exactly one attempt, the
+ * batch failure itself costs nothing, and an innocent mail that succeeds alone is disposed of,
+ * which clears its count. When the batch run (or a solo re-run) kills n8n instead, its mails
+ * keep the count on the server; after the restart each of them has attempts > 0, so it runs
+ * alone and each further run counts again: a mail that kills n8n every time is quarantined
+ * after `maxAttempts` crashes in all (the crash in a solo re-run is covered by the batch's
+ * count), and a crashed batch charges an innocent mail at most one attempt, since a mail with a
+ * count never joins a batch again and its successful run clears the count. Solo re-runs cut
+ * short by a stop keep the batch's count, which the next process's solo run adds to.
  */
 export class IntakeLoop {
 	private readonly options: IntakeOptions;
 	private stopped = false;
+	/** Set when stop() closed the source: a run still settling must not connect again. */
+	private closed = false;
 	private readonly abort = new AbortController();
 	private readonly inFlight = new Map<Promise<void>, string[]>();
 	private readonly notBefore = new Map<string, number>();
@@ -89,6 +120,17 @@ export class IntakeLoop {
 	private upSince?: number;
 	/** A connection failure met while settling a run, raised in the run loop (with backoff). */
 	private settleFailure?: MailCasesError;
+	/**
+	 * Mails whose runs succeeded but whose disposal a lost connection interrupted (issue #13.5):
+	 * disposed of after the reconnect, before the mailbox is listed again, and never run again
+	 * by this process (kept out of every listing meanwhile). Kept in memory only: a restart of
+	 * n8n before the reconnect runs them again (the case store's ledger makes that harmless).
+	 */
+	private readonly undisposed = new Map<string, DoneMail>();
+	/** Counts mailbox identity changes (IMAP UIDVALIDITY): keys of an older epoch are void. */
+	private epoch = 0;
+	/** One connect at a time (the run loop and a settling run may both want the connection). */
+	private opening?: Promise<void>;
 
 	constructor(
 		private readonly source: MailSource,
@@ -114,6 +156,7 @@ export class IntakeLoop {
 			grace.abort(); // clears the timer: a stopped loop holds no timer open
 		}
 		await this.running?.catch(() => undefined);
+		this.closed = true;
 		await this.source.close().catch(() => undefined);
 	}
 
@@ -121,6 +164,7 @@ export class IntakeLoop {
 		const keys = new Set<string>();
 		for (const list of this.inFlight.values()) for (const key of list) keys.add(key);
 		for (const key of this.processedNotRemoved) keys.add(key);
+		for (const mail of this.undisposed.values()) if (mail.epoch === this.epoch) keys.add(mail.key);
 		const now = Date.now();
 		for (const [key, until] of this.notBefore) {
 			if (until > now) keys.add(key);
@@ -132,14 +176,11 @@ export class IntakeLoop {
 	private async run(): Promise<void> {
 		while (!this.stopped) {
 			try {
-				await this.source.open();
-				if (this.source.takeReset?.()) {
-					this.notBefore.clear();
-					this.lastFailure.clear();
-					this.fetchLosses.clear();
-					this.processedNotRemoved.clear();
-				}
+				await this.open();
 				this.upSince ??= Date.now();
+				// Before anything is listed: a mail processed before the connection broke is disposed
+				// of now, so a listing cannot hand it to a second run.
+				await this.disposeRemembered();
 				const started = await this.fill();
 				if (this.stopped) break;
 				// The mailbox was listed and read: an outage is over (not at mere login, which may
@@ -159,6 +200,34 @@ export class IntakeLoop {
 				await this.onConnectionError(asError(error));
 			}
 		}
+	}
+
+	/** Opens the source (one connect at a time) and takes a mailbox identity change it found. */
+	private async open(): Promise<void> {
+		if (this.closed)
+			throw new MailCasesError(
+				'CONNECTION_LOST',
+				`The trigger was stopped: ${this.source.description} is closed.`,
+			);
+		this.opening ??= this.source.open().finally(() => (this.opening = undefined));
+		await this.opening;
+		this.takeReset();
+	}
+
+	/**
+	 * The source found that the mailbox is another one now (IMAP UIDVALIDITY changed): every key
+	 * this process remembers names no mail any more — retry delays, failures, mails processed but
+	 * not disposed of (they come again under new keys and run again; the case store's ledger makes
+	 * that harmless). Runs in flight learn it from the epoch they were fetched in.
+	 */
+	private takeReset(): void {
+		if (!this.source.takeReset?.()) return;
+		this.epoch++;
+		this.notBefore.clear();
+		this.lastFailure.clear();
+		this.fetchLosses.clear();
+		this.processedNotRemoved.clear();
+		this.undisposed.clear();
 	}
 
 	/** Attempts of a mail: counted on the server, or lost connections while fetching it here. */
@@ -226,7 +295,7 @@ export class IntakeLoop {
 				raw: mail.raw,
 				attempts: counted.get(mail.key) ?? this.attemptsOf(mail.key) + 1,
 			}));
-			this.launch(batch);
+			this.launch(batch, this.epoch);
 			started = true;
 		}
 		return started;
@@ -270,73 +339,158 @@ export class IntakeLoop {
 		return chosen;
 	}
 
-	private launch(batch: FetchedMail[]): void {
+	private launch(batch: FetchedMail[], epoch: number): void {
 		const keys = batch.map((m) => m.key);
 		const task = (async () => {
-			let outcomes: Map<string, MailOutcome>;
-			try {
-				outcomes = await this.deliver(batch);
-			} catch (error) {
-				const reason = asError(error).message;
-				outcomes = new Map(keys.map((key) => [key, { status: 'failed', reason } as MailOutcome]));
+			const outcomes = await this.runOnce(batch);
+			const failed = batch.filter((mail) => outcomes.get(mail.key)?.status === 'failed');
+			if (failed.length < 2) {
+				await this.settle(batch, outcomes, epoch);
+				return;
 			}
-			await this.settle(batch, outcomes);
+			// A run of several mails failed (issue #13.3): which one made it fail is unknown, so none
+			// is charged. The others of the batch (skipped, unparseable) are settled, then each failed
+			// mail runs again alone at once, covered by the attempt counted for the batch run (see the
+			// class comment); only the outcome of its solo run counts.
+			await this.settle(
+				batch.filter((mail) => !failed.includes(mail)),
+				outcomes,
+				epoch,
+			);
+			for (const mail of failed) {
+				if (this.stopped || epoch !== this.epoch) break;
+				await this.settle([mail], await this.runOnce([mail]), epoch);
+			}
 		})();
 		const tracked = task.finally(() => this.inFlight.delete(tracked));
 		this.inFlight.set(tracked, keys);
 	}
 
-	private async settle(batch: FetchedMail[], outcomes: Map<string, MailOutcome>): Promise<void> {
+	/** One run; every mail of it gets an outcome (a deliver that throws fails them all). */
+	private async runOnce(batch: FetchedMail[]): Promise<Map<string, MailOutcome>> {
+		let outcomes: Map<string, MailOutcome>;
 		try {
-			const done = batch.filter((mail) => outcomes.get(mail.key)?.status === 'done');
-			const notRemoved = new Map<string, string>();
-			for (const [disposition, keys] of byDisposition(done, outcomes, this.options.disposition))
-				for (const [key, why] of await this.disposeAll(keys, disposition)) notRemoved.set(key, why);
-			for (const { key } of done) {
-				if (notRemoved.has(key)) continue;
-				this.lastFailure.delete(key);
-				this.fetchLosses.delete(key);
-				this.onEvent({ type: 'processed', key });
-			}
-			for (const mail of batch) {
-				const outcome = outcomes.get(mail.key) ?? {
-					status: 'failed',
-					reason: 'No result for this mail',
-				};
-				const refused = notRemoved.get(mail.key);
-				if (refused !== undefined) {
-					// The run succeeded: running it again would repeat what it did (a plain Send Mail
-					// would send again), so it is set aside, and never run again by this process.
-					this.processedNotRemoved.add(mail.key);
-					await this.quarantine(
-						mail.key,
-						`Processed successfully, but the server refused to remove it (${refused}); it is not run again. Check the rights and quota of the mailbox and the target folder.`,
-						{ kind: 'notRemoved', raw: mail.raw, size: mail.raw.length },
-					);
-					continue;
-				}
-				if (outcome.status === 'done') continue;
-				if (outcome.status === 'quarantine') {
-					await this.quarantine(mail.key, outcome.reason, {
-						kind: outcome.kind ?? 'unparseable',
-						raw: mail.raw,
-						size: mail.raw.length,
-					});
-					continue;
-				}
+			outcomes = await this.deliver(batch);
+		} catch (error) {
+			const reason = asError(error).message;
+			outcomes = new Map();
+			for (const mail of batch) outcomes.set(mail.key, { status: 'failed', reason });
+		}
+		for (const mail of batch)
+			if (!outcomes.has(mail.key))
+				outcomes.set(mail.key, { status: 'failed', reason: 'No result for this mail' });
+		return outcomes;
+	}
+
+	/**
+	 * Settles a run: failed mails get their retry delay (in memory, before any server work, so a
+	 * lost connection cannot make them run again at once), successful ones are disposed of, the
+	 * rest is quarantined. A lost connection leaves the successful mails remembered for disposal
+	 * after the reconnect (issue #13.5); the others come again at the next listing.
+	 */
+	private async settle(
+		batch: FetchedMail[],
+		outcomes: Map<string, MailOutcome>,
+		epoch: number,
+	): Promise<void> {
+		if (!batch.length) return;
+		const done: DoneMail[] = [];
+		const toQuarantine: Array<{ mail: FetchedMail; reason: string; kind: QuarantineKind }> = [];
+		for (const mail of batch) {
+			const outcome = outcomes.get(mail.key)!;
+			if (outcome.status === 'done') {
+				const disposition = outcome.disposition ?? this.options.disposition;
+				done.push({ key: mail.key, disposition, raw: mail.raw, epoch });
+			} else if (outcome.status === 'quarantine') {
+				toQuarantine.push({ mail, reason: outcome.reason, kind: outcome.kind ?? 'unparseable' });
+			} else if (mail.attempts >= this.options.maxAttempts) {
 				// The attempt was counted before the run: a failed run is not counted twice.
-				await this.failed(mail.key, mail.attempts, outcome.reason, {
+				this.lastFailure.set(mail.key, outcome.reason);
+				toQuarantine.push({
+					mail,
+					reason: `Failed ${mail.attempts} times; last error: ${outcome.reason}`,
 					kind: 'failed',
-					raw: mail.raw,
-					size: mail.raw.length,
 				});
+			} else if (epoch === this.epoch) {
+				this.retryLater(mail.key, mail.attempts, outcome.reason);
 			}
+		}
+		let final = false;
+		try {
+			if (!done.length && !toQuarantine.length) {
+				await this.source.commit();
+				return;
+			}
+			// Once the connection is known to be lost, the run loop reconnects with backoff and then
+			// disposes of the remembered mails: no reconnect from here meanwhile.
+			if (this.settleFailure) throw this.settleFailure;
+			// The session may have ended during the run (server idle timeout; POP3 ends it after
+			// each disposal): the connection is opened again if needed.
+			await this.open();
+			if (epoch !== this.epoch) return; // the keys are void: those mails come again
+			const refused = await this.disposeDone(done);
+			final = true;
+			await this.finishDisposal(done, refused);
+			for (const { mail, reason, kind } of toQuarantine)
+				await this.quarantine(mail.key, reason, { kind, raw: mail.raw, size: mail.raw.length });
 			await this.source.commit();
 		} catch (error) {
-			// The connection broke while settling: the mails stay on the server and come again.
+			if (!final) for (const mail of done) this.undisposed.set(mail.key, mail);
 			// The run loop raises it, so reconnecting backs off like any other connection failure.
 			if (!this.stopped) this.settleFailure ??= asError(error);
 			await this.source.close().catch(() => undefined);
+		}
+	}
+
+	/**
+	 * Disposes of the remembered mails (issue #13.5) once the connection is back; they stay
+	 * remembered while the connection fails again.
+	 */
+	private async disposeRemembered(): Promise<void> {
+		const pending = [...this.undisposed.values()].filter((mail) => {
+			if (mail.epoch === this.epoch) return true;
+			this.undisposed.delete(mail.key);
+			return false;
+		});
+		if (!pending.length) return;
+		const refused = await this.disposeDone(pending);
+		for (const mail of pending) this.undisposed.delete(mail.key);
+		await this.finishDisposal(pending, refused);
+	}
+
+	/**
+	 * Disposes of mails whose runs succeeded, grouped by where they go, and commits (POP3: QUIT,
+	 * without which the server undoes DELE). Rejects on a lost connection: then none of them
+	 * counts as disposed of. Returns the mails the server refused to remove.
+	 */
+	private async disposeDone(done: DoneMail[]): Promise<Map<string, string>> {
+		const refused = new Map<string, string>();
+		if (!done.length) return refused;
+		for (const [disposition, keys] of byDisposition(done))
+			for (const [key, why] of await this.disposeAll(keys, disposition)) refused.set(key, why);
+		await this.source.commit();
+		return refused;
+	}
+
+	/** After disposal: `processed` for the removed mails; the refused ones are set aside. */
+	private async finishDisposal(done: DoneMail[], refused: Map<string, string>): Promise<void> {
+		for (const { key } of done) {
+			if (refused.has(key)) continue;
+			this.lastFailure.delete(key);
+			this.fetchLosses.delete(key);
+			this.onEvent({ type: 'processed', key });
+		}
+		for (const mail of done) {
+			const why = refused.get(mail.key);
+			if (why === undefined) continue;
+			// The run succeeded: running it again would repeat what it did (a plain Send Mail
+			// would send again), so it is set aside, and never run again by this process.
+			this.processedNotRemoved.add(mail.key);
+			await this.quarantine(
+				mail.key,
+				`Processed successfully, but the server refused to remove it (${why}); it is not run again. Check the rights and quota of the mailbox and the target folder.`,
+				{ kind: 'notRemoved', raw: mail.raw, size: mail.raw.length },
+			);
 		}
 	}
 
@@ -357,6 +511,9 @@ export class IntakeLoop {
 				await this.source.dispose(key, disposition);
 			} catch (error) {
 				if (!isPerMailError(error)) throw error;
+				// Gone already: a disposal whose answer the lost connection swallowed (POP3: QUIT
+				// went through), or another client removed it. Nothing is left to do.
+				if (error.code === 'NOT_FOUND') continue;
 				refused.set(key, error.message);
 			}
 		}
@@ -434,18 +591,12 @@ export class IntakeLoop {
 	}
 }
 
-/** Groups the successful mails of a batch by where they go (their own disposition or the default). */
-function byDisposition(
-	done: FetchedMail[],
-	outcomes: Map<string, MailOutcome>,
-	fallback: Disposition,
-): Map<Disposition, string[]> {
+/** Groups the successful mails by where they go (their own disposition or the trigger's). */
+function byDisposition(done: DoneMail[]): Map<Disposition, string[]> {
 	const groups = new Map<string, { disposition: Disposition; keys: string[] }>();
 	for (const mail of done) {
-		const outcome = outcomes.get(mail.key);
-		const disposition = (outcome?.status === 'done' && outcome.disposition) || fallback;
-		const id = JSON.stringify(disposition);
-		const group = groups.get(id) ?? { disposition, keys: [] };
+		const id = JSON.stringify(mail.disposition);
+		const group = groups.get(id) ?? { disposition: mail.disposition, keys: [] };
 		group.keys.push(mail.key);
 		groups.set(id, group);
 	}

@@ -1,5 +1,6 @@
 import {
 	IntakeLoop,
+	type Deliver,
 	type FetchedMail,
 	type IntakeEvent,
 	type MailOutcome,
@@ -7,6 +8,7 @@ import {
 import type { Disposition, MailSource, PendingMail } from '../../../lib/intake/mail-source';
 import { MailCasesError } from '../../../lib/errors';
 import { perMailError } from '../../../lib/intake/mail-error';
+import type { IntakeOptions } from '../../../lib/intake/intake-options';
 
 /**
  * An in-memory mailbox for the loop's own logic (ordering, batching, retries, quarantine).
@@ -30,8 +32,20 @@ class MemorySource implements MailSource {
 	refuseQuarantine = new Set<string>();
 	/** Keys whose FETCH makes the server end the session (Dovecot does for an unreadable file). */
 	dropOnFetch = new Set<string>();
-	/** The connection breaks at the next disposal (after a successful run). */
-	breakOnDispose = false;
+	/** The connection breaks at the next disposal (after a successful run), this many times. */
+	breakOnDispose: boolean | number = false;
+	/** The disposal goes through but the connection breaks before its answer arrives. */
+	breakAfterDispose = false;
+	/** POP3-like: disposals wait for commit (QUIT); a session that ends without it undoes them. */
+	stageDisposals = false;
+	staged = new Set<string>();
+	/** The connection breaks at the next commit, this many times. */
+	breakOnCommit = 0;
+	/** At the next open the mailbox has a new identity (IMAP UIDVALIDITY): keys get a suffix. */
+	renumberOnOpen = false;
+	private reset = false;
+	/** What each listing returned. */
+	listings: string[][] = [];
 	fetched: string[] = [];
 	private wake?: () => void;
 
@@ -45,16 +59,26 @@ class MemorySource implements MailSource {
 			this.failOpen--;
 			throw new MailCasesError('CONNECTION_REFUSED', 'refused');
 		}
+		if (this.renumberOnOpen) {
+			this.renumberOnOpen = false;
+			this.reset = true;
+			this.mails = new Map([...this.mails].map(([key, raw]) => [`${key}'`, raw]));
+			this.attempts.clear();
+		}
+	}
+	takeReset() {
+		const reset = this.reset;
+		this.reset = false;
+		return reset;
 	}
 	async listPending(limit: number, exclude: ReadonlySet<string>): Promise<PendingMail[]> {
 		if (this.failAfterLogin > 0) {
 			this.failAfterLogin--;
 			throw new MailCasesError('CONNECTION_LOST', 'dropped after login');
 		}
-		return [...this.mails.keys()]
-			.filter((k) => !exclude.has(k))
-			.slice(0, limit)
-			.map((key) => ({ key, size: this.mails.get(key)!.length }));
+		const listed = [...this.mails.keys()].filter((k) => !exclude.has(k)).slice(0, limit);
+		this.listings.push(listed);
+		return listed.map((key) => ({ key, size: this.mails.get(key)!.length }));
 	}
 	attemptsOf(key: string) {
 		return this.attempts.get(key) ?? 0;
@@ -81,9 +105,25 @@ class MemorySource implements MailSource {
 	async dispose(key: string, _d: Disposition) {
 		if (this.refuseDispose.has(key)) throw perMailError(key, `NO MOVE of ${key} refused`);
 		if (this.breakOnDispose) {
-			this.breakOnDispose = false;
+			this.breakOnDispose =
+				typeof this.breakOnDispose === 'number' && this.breakOnDispose > 1
+					? this.breakOnDispose - 1
+					: false;
 			throw new MailCasesError('CONNECTION_LOST', 'connection broke while removing');
 		}
+		if (!this.mails.has(key))
+			throw perMailError(key, `Mail ${key} is not there`, { code: 'NOT_FOUND' });
+		if (this.stageDisposals) {
+			this.staged.add(key);
+			return;
+		}
+		this.remove(key);
+		if (this.breakAfterDispose) {
+			this.breakAfterDispose = false;
+			throw new MailCasesError('CONNECTION_LOST', 'connection broke before the answer');
+		}
+	}
+	private remove(key: string) {
 		this.mails.delete(key);
 		this.attempts.delete(key);
 		this.disposed.push(key);
@@ -99,7 +139,15 @@ class MemorySource implements MailSource {
 		this.mails.delete(key);
 		this.quarantined.set(key, reason);
 	}
-	async commit() {}
+	async commit() {
+		if (this.breakOnCommit > 0) {
+			this.breakOnCommit--;
+			this.staged.clear(); // the session ended without QUIT: the server undoes the deletions
+			throw new MailCasesError('CONNECTION_LOST', 'connection broke at QUIT');
+		}
+		for (const key of this.staged) this.remove(key);
+		this.staged.clear();
+	}
 	async waitForMail(ms: number, signal: AbortSignal) {
 		await new Promise<void>((resolve) => {
 			const t = setTimeout(resolve, ms);
@@ -110,7 +158,9 @@ class MemorySource implements MailSource {
 			signal.addEventListener('abort', () => this.wake?.(), { once: true });
 		});
 	}
-	async close() {}
+	async close() {
+		this.staged.clear();
+	}
 }
 
 async function until(check: () => boolean, ms = 30_000) {
@@ -146,7 +196,7 @@ describe('intake loop (R-PROC-4, R-PLUS-1)', () => {
 		expect(source.disposed).toHaveLength(25);
 	});
 
-	test('a failed batch leaves its mails; each is retried alone, the bad one is quarantined after maxAttempts', async () => {
+	test('#13.3 a failed batch leaves its mails; each runs again alone at once, the bad one is quarantined after maxAttempts solo failures', async () => {
 		const source = new MemorySource();
 		for (const key of ['a', 'bad', 'c']) source.add(key);
 		const events: IntakeEvent[] = [];
@@ -169,12 +219,11 @@ describe('intake loop (R-PROC-4, R-PLUS-1)', () => {
 		loop.start();
 		await until(() => source.mails.size === 0);
 		await loop.stop();
-		expect(seen[0]).toEqual(['a', 'bad', 'c']);
-		// After the first failure every mail of the batch comes back alone.
-		expect(seen.slice(1).every((b) => b.length === 1)).toBe(true);
+		// The batch, then each of its mails alone at once, then the bad one's retries.
+		expect(seen).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c'], ['bad'], ['bad']]);
 		expect(source.disposed.sort()).toEqual(['a', 'c']);
-		expect(source.quarantined.get('bad')).toMatch(/Failed 3 times; last error: boom/);
-		expect(seen.filter((b) => b.includes('bad'))).toHaveLength(3);
+		// Three failed solo runs; the batch failure was not counted.
+		expect(source.quarantined.get('bad')).toMatch(/^Failed 3 times; last error: boom$/);
 		expect(events.some((e) => e.type === 'quarantined' && e.key === 'bad')).toBe(true);
 	});
 
@@ -291,6 +340,38 @@ describe('intake loop (R-PROC-4, R-PLUS-1)', () => {
 const allDone = (batch: FetchedMail[]) =>
 	new Map(batch.map((m) => [m.key, { status: 'done' } as MailOutcome]));
 
+/**
+ * Runs "processes" on one mailbox until `finished()`: each is a loop whose run calls `crash()`
+ * for a poisonous mail — that run never returns; the process is then given up (as if killed)
+ * and a new one starts. Returns how many processes crashed.
+ */
+async function crashAndRestart(
+	source: MemorySource,
+	deliver: (batch: FetchedMail[], crash: () => Promise<never>) => Promise<Map<string, MailOutcome>>,
+	finished: () => boolean,
+	options: Partial<IntakeOptions>,
+): Promise<number> {
+	for (let crashes = 0; ; crashes++) {
+		let hung = false;
+		const crash = () => {
+			hung = true;
+			return new Promise<never>(() => undefined);
+		};
+		const loop = new IntakeLoop(
+			source,
+			(batch) => deliver(batch, crash),
+			() => undefined,
+			options,
+		);
+		loop.start();
+		await until(() => hung || finished());
+		if (!hung) {
+			await loop.stop();
+			return crashes;
+		}
+	}
+}
+
 describe('#11.3 poison mail: attempts counted before the run', () => {
 	test('#11.3 the attempt is on the source before the run starts; a failing run is not counted twice', async () => {
 		const source = new MemorySource();
@@ -325,32 +406,15 @@ describe('#11.3 poison mail: attempts counted before the run', () => {
 		const source = new MemorySource();
 		for (const key of ['a', 'poison', 'b']) source.add(key);
 		const runs: string[][] = [];
-		let restarts = 0;
-		// Each "process" is a loop whose run of the poison mail never returns; the process is then
-		// given up (as if killed) and a new one starts on the same mailbox.
-		for (;;) {
-			let hung = false;
-			const loop = new IntakeLoop(
-				source,
-				async (batch) => {
-					runs.push(batch.map((m) => m.key));
-					if (batch.some((m) => m.key === 'poison')) {
-						hung = true;
-						return await new Promise<Map<string, MailOutcome>>(() => undefined);
-					}
-					return allDone(batch);
-				},
-				() => undefined,
-				{ ...fast, maxAttempts: 3 },
-			);
-			loop.start();
-			await until(() => hung || source.mails.size === 0);
-			if (!hung) {
-				await loop.stop();
-				break;
-			}
-			restarts++;
-		}
+		const restarts = await crashAndRestart(
+			source,
+			async (batch, crash) => {
+				runs.push(batch.map((m) => m.key));
+				return batch.some((m) => m.key === 'poison') ? await crash() : allDone(batch);
+			},
+			() => source.mails.size === 0,
+			{ ...fast, maxAttempts: 3 },
+		);
 		expect(restarts).toBe(3);
 		expect(runs.filter((r) => r.includes('poison'))).toHaveLength(3);
 		expect(source.disposed.sort()).toEqual(['a', 'b']);
@@ -532,22 +596,11 @@ describe('#11.4 per-mail server errors', () => {
 		expect(events.filter((e) => e.type === 'connectionRestored')).toHaveLength(1);
 	});
 
-	test('#11.4 a connection that breaks while a run is settled is reconnected with backoff (attempt 1, not a silent immediate retry); the mail comes again', async () => {
+	test('#11.4 #13.5 a connection that breaks while a run is settled is reconnected with backoff (attempt 1, not a silent immediate retry); the mail is then disposed of without a second run', async () => {
 		const source = new MemorySource();
 		source.add('m');
 		source.breakOnDispose = true;
-		const events: IntakeEvent[] = [];
-		let runs = 0;
-		const loop = new IntakeLoop(
-			source,
-			async (batch) => {
-				runs++;
-				return allDone(batch);
-			},
-			(e) => events.push(e),
-			fast,
-		);
-		loop.start();
+		const { loop, runs, events } = recordingLoop(source);
 		await until(() => source.disposed.includes('m'));
 		await loop.stop();
 		const lost = events.filter((e) => e.type === 'connectionLost') as Array<{
@@ -558,7 +611,7 @@ describe('#11.4 per-mail server errors', () => {
 		expect(lost.map((e) => [e.attempt, e.retryInMs, e.error.message])).toEqual([
 			[1, 1, 'connection broke while removing'],
 		]);
-		expect(runs).toBe(2);
+		expect(runs).toEqual([['m']]);
 	});
 
 	test('#11.4 the backoff starts over once the connection stayed up for healthyAfterMs', async () => {
@@ -577,4 +630,227 @@ describe('#11.4 per-mail server errors', () => {
 		const lost = events.filter((e) => e.type === 'connectionLost') as Array<{ attempt: number }>;
 		expect(lost.map((e) => e.attempt)).toEqual([1, 1, 1]);
 	});
+});
+
+const failIf = (bad: (key: string) => boolean) => async (batch: FetchedMail[]) => {
+	const failed = batch.some((m) => bad(m.key));
+	return new Map(
+		batch.map((m) => [
+			m.key,
+			(failed ? { status: 'failed', reason: 'boom' } : { status: 'done' }) as MailOutcome,
+		]),
+	);
+};
+
+/** A started loop that records each run (keys, attempts) and every event. */
+function recordingLoop(
+	source: MemorySource,
+	options: Partial<IntakeOptions> = fast,
+	deliver: Deliver = async (batch) => allDone(batch),
+) {
+	const runs: string[][] = [];
+	const attempts: number[][] = [];
+	const events: IntakeEvent[] = [];
+	const loop = new IntakeLoop(
+		source,
+		async (batch) => {
+			runs.push(batch.map((m) => m.key));
+			attempts.push(batch.map((m) => m.attempts));
+			return await deliver(batch);
+		},
+		(e) => events.push(e),
+		options,
+	);
+	loop.start();
+	const keysOf = (type: IntakeEvent['type']) =>
+		events.filter((e) => e.type === type).map((e) => (e as { key: string }).key);
+	return { loop, runs, attempts, events, keysOf };
+}
+
+describe('#13.3 batch failure isolation', () => {
+	test('#13.3 a batch of 10 with one failing mail: the nine run alone at once (no retry delay) and are disposed of; only the failing one is charged an attempt and backs off', async () => {
+		const source = new MemorySource();
+		const keys = Array.from({ length: 10 }, (_, i) => (i === 4 ? 'bad' : `ok${i}`));
+		for (const key of keys) source.add(key);
+		// A retry delay far longer than the test: only immediate solo runs can dispose of the nine.
+		const { loop, runs, attempts, events, keysOf } = recordingLoop(
+			source,
+			{ ...fast, mailsPerExecution: 10, retryDelayMs: 600_000 },
+			failIf((key) => key === 'bad'),
+		);
+		await until(() => events.some((e) => e.type === 'retryScheduled'));
+		await until(() => source.disposed.length === 9);
+		await loop.stop();
+		const nine = keys.filter((k) => k !== 'bad');
+		expect(runs).toEqual([keys, ...keys.map((key) => [key])]);
+		// Each solo run is covered by the attempt counted for the batch (not counted again).
+		expect(attempts).toEqual([keys.map(() => 1), ...keys.map(() => [1])]);
+		expect(source.disposed.sort()).toEqual(nine.sort());
+		expect(events.filter((e) => e.type === 'retryScheduled')).toEqual([
+			{ type: 'retryScheduled', key: 'bad', attempts: 1, retryInMs: 600_000, reason: 'boom' },
+		]);
+		expect(source.attempts.get('bad')).toBe(1);
+		expect(keysOf('processed').sort()).toEqual(nine.sort());
+	});
+
+	test('#13.3 a run of one mail that fails is charged at once (no second solo run)', async () => {
+		const source = new MemorySource();
+		source.add('only');
+		const { loop, runs, events } = recordingLoop(
+			source,
+			{ ...fast, retryDelayMs: 600_000 },
+			failIf(() => true),
+		);
+		await until(() => events.some((e) => e.type === 'retryScheduled'));
+		await loop.stop();
+		expect(runs).toEqual([['only']]);
+		expect(source.attempts.get('only')).toBe(1);
+	});
+
+	test('#13.3 only the mails of the failed run go alone: a skipped or unparseable mail of the batch is settled as it was', async () => {
+		const source = new MemorySource();
+		for (const key of ['a', 'skipped', 'b', 'broken']) source.add(key);
+		const { loop, runs } = recordingLoop(
+			source,
+			{ ...fast, retryDelayMs: 600_000 },
+			async (batch) => {
+				const emitted = batch.filter((m) => m.key === 'a' || m.key === 'b');
+				const outcomes = new Map<string, MailOutcome>();
+				for (const m of batch) {
+					if (m.key === 'skipped') outcomes.set(m.key, { status: 'done' });
+					else if (m.key === 'broken')
+						outcomes.set(m.key, { status: 'quarantine', reason: 'MIME broken' });
+					else
+						outcomes.set(
+							m.key,
+							emitted.length > 1 ? { status: 'failed', reason: 'boom' } : { status: 'done' },
+						);
+				}
+				return outcomes;
+			},
+		);
+		await until(() => source.mails.size === 0);
+		await loop.stop();
+		expect(runs).toEqual([['a', 'skipped', 'b', 'broken'], ['a'], ['b']]);
+		expect(source.disposed.sort()).toEqual(['a', 'b', 'skipped']);
+		expect(source.quarantined.get('broken')).toBe('MIME broken');
+	});
+
+	test('#13.3 crash safety: a mail whose solo run after a failed batch kills n8n every time is quarantined after Max Attempts crashes', async () => {
+		const source = new MemorySource();
+		for (const key of ['a', 'poison']) source.add(key);
+		const runs: Array<[string[], number]> = [];
+		const crashes = await crashAndRestart(
+			source,
+			async (batch, crash) => {
+				runs.push([batch.map((m) => m.key), source.attempts.get(batch[0].key) ?? 0]);
+				if (batch.length > 1) return failIf(() => true)(batch);
+				return batch[0].key === 'poison' ? await crash() : allDone(batch);
+			},
+			() => source.quarantined.has('poison'),
+			{ ...fast, maxAttempts: 3 },
+		);
+		expect(crashes).toBe(3);
+		// The batch (counted 1), the solo re-run covered by it (crash 1), then one counted run per
+		// restart (crashes 2 and 3); the next process quarantines it before running it again.
+		expect(runs).toEqual([
+			[['a', 'poison'], 1],
+			[['a'], 1],
+			[['poison'], 1],
+			[['poison'], 2],
+			[['poison'], 3],
+		]);
+		expect(source.disposed).toEqual(['a']);
+		expect(source.quarantined.get('poison')).toMatch(/3 runs were started for this mail/);
+	});
+
+	test('#13.3 stopping during the solo runs leaves the rest for the next start (no run after stop)', async () => {
+		const source = new MemorySource();
+		for (const key of ['a', 'b', 'c']) source.add(key);
+		let release: () => void = () => undefined;
+		const { loop, runs } = recordingLoop(source, fast, async (batch) => {
+			if (batch.length > 1) return failIf(() => true)(batch);
+			await new Promise<void>((r) => (release = r));
+			return allDone(batch);
+		});
+		await until(() => runs.length === 2);
+		const stopping = loop.stop();
+		release();
+		await stopping;
+		expect(runs).toEqual([['a', 'b', 'c'], ['a']]);
+		expect(source.disposed).toEqual(['a']);
+		expect([...source.mails.keys()]).toEqual(['b', 'c']);
+	});
+});
+
+describe('#13.5 exactly once across connection losses', () => {
+	test('#13.5 the connection breaks at the disposal, and again at its first retry: disposed of after the second reconnect, never listed or run again', async () => {
+		const source = new MemorySource();
+		source.add('m');
+		source.breakOnDispose = 2;
+		const { loop, runs, events, keysOf } = recordingLoop(source);
+		await until(() => source.disposed.includes('m'));
+		source.add('later');
+		await until(() => source.disposed.includes('later'));
+		await loop.stop();
+		expect(runs).toEqual([['m'], ['later']]);
+		expect(events.filter((e) => e.type === 'connectionLost')).toHaveLength(2);
+		expect(source.listings.filter((listed) => listed.includes('m'))).toEqual([['m']]);
+		expect(keysOf('processed')).toEqual(['m', 'later']);
+	});
+
+	test('#13.5 POP3-like: the session breaks at QUIT (the server undoes DELE): after the reconnect the mail is deleted by its key and committed, without a second run', async () => {
+		const source = new MemorySource();
+		source.stageDisposals = true;
+		source.breakOnCommit = 1;
+		for (const key of ['u1', 'u2']) source.add(key);
+		const { loop, runs, events, keysOf } = recordingLoop(source);
+		await until(() => source.mails.size === 0);
+		await loop.stop();
+		expect(runs).toEqual([['u1', 'u2']]);
+		expect(source.disposed).toEqual(['u1', 'u2']);
+		expect(events.filter((e) => e.type === 'connectionLost')).toHaveLength(1);
+		expect(keysOf('processed')).toEqual(['u1', 'u2']);
+	});
+
+	test('#13.5 a disposal that went through but whose answer was lost: the retry finds the mail gone, which is success (no quarantine, one processed event)', async () => {
+		const source = new MemorySource();
+		source.add('m');
+		source.breakAfterDispose = true;
+		const { loop, runs, events } = recordingLoop(source);
+		await until(() => events.some((e) => e.type === 'processed'));
+		await loop.stop();
+		expect(runs).toEqual([['m']]);
+		expect(source.quarantined.size).toBe(0);
+		expect(events.filter((e) => e.type === 'processed')).toEqual([{ type: 'processed', key: 'm' }]);
+	});
+
+	test.each([
+		['at the reconnect after the broken disposal', 'dispose'],
+		['during the run (found when the run is settled)', 'run'],
+	])(
+		'#13.5 the mailbox identity changed (UIDVALIDITY) %s: the key is void, nothing is disposed of under it; the mail comes again under its new key',
+		async (_when, where) => {
+			const source = new MemorySource();
+			source.add('7');
+			source.breakOnDispose = where === 'dispose';
+			const disposeCalls: string[] = [];
+			const dispose = source.dispose.bind(source);
+			source.dispose = async (key, d) => {
+				disposeCalls.push(key);
+				if (key === '7') source.renumberOnOpen = true; // the folder is recreated meanwhile
+				return await dispose(key, d);
+			};
+			const { loop, runs } = recordingLoop(source, fast, async (batch) => {
+				if (where === 'run' && batch[0].key === '7') source.renumberOnOpen = true;
+				return allDone(batch);
+			});
+			await until(() => source.disposed.length === 1);
+			await loop.stop();
+			expect(runs).toEqual([['7'], ["7'"]]);
+			// '7' is never disposed of under the new identity
+			expect(disposeCalls).toEqual(where === 'dispose' ? ['7', "7'"] : ["7'"]);
+			expect(source.disposed).toEqual(["7'"]);
+		},
+	);
 });
