@@ -1,7 +1,12 @@
 import type { ImapFlow } from 'imapflow';
 import { MailCasesError } from '../../errors';
 import { asPerMailError, isPerMailError, perMailError } from '../../intake/mail-error';
-import type { Disposition, MailSource, PendingMail } from '../../intake/mail-source';
+import type {
+	Disposition,
+	MailSource,
+	PendingMail,
+	QuarantineKind,
+} from '../../intake/mail-source';
 import { describeMailbox, mailboxFolder, type MailboxProfile } from '../mailbox-profile';
 import { connectImap } from './imap-client';
 import { imapError } from './imap-errors';
@@ -27,6 +32,33 @@ export const ATTEMPT_KEYWORD = '$MailCasesFail';
 /** Keyword set on mails moved to the quarantine folder. */
 export const QUARANTINE_KEYWORD = '$MailCasesQuarantined';
 
+/** Keyword telling why a mail was quarantined, one per kind: `$MailCasesQuarantineOversize` … */
+export function quarantineKindKeyword(kind: QuarantineKind): string {
+	return `$MailCasesQuarantine${kind[0].toUpperCase()}${kind.slice(1)}`;
+}
+
+/** Longest keyword we set (servers limit atoms; Dovecot takes far longer ones). */
+const MAX_KEYWORD_LENGTH = 64;
+
+/**
+ * The keywords that are valid IMAP atoms (RFC 3501 flag-keyword: no space, control character,
+ * `(){%*"\]`, not starting with `\`), at most MAX_KEYWORD_LENGTH characters; others are
+ * left out rather than have the server refuse the whole command.
+ */
+export function validKeywords(keywords: readonly string[]): string[] {
+	return [
+		...new Set(
+			keywords.filter(
+				(k) =>
+					k.length > 0 &&
+					k.length <= MAX_KEYWORD_LENGTH &&
+					// eslint-disable-next-line no-control-regex
+					!/[\x00-\x20\x7f-\uffff(){%*"\\\]]/.test(k),
+			),
+		),
+	];
+}
+
 /**
  * Reads an IMAP folder for the intake loop: UID-based, IDLE for new mail, attempts counted in
  * keywords on the server, UIDVALIDITY changes detected.
@@ -37,7 +69,13 @@ export class ImapSource implements MailSource {
 	readonly description: string;
 	private client?: ImapFlow;
 	private uidValidity?: bigint;
+	/**
+	 * The UIDVALIDITY each key was listed or read under: disposal checks it, so a UID is never
+	 * acted on in a folder that was recreated meanwhile (where it may name another mail).
+	 */
+	private readonly keyValidity = new Map<string, bigint>();
 	private reset = false;
+	private opening?: Promise<void>;
 	private attempts = new Map<string, number>();
 	private newMail = false;
 	private wake?: () => void;
@@ -59,6 +97,12 @@ export class ImapSource implements MailSource {
 
 	async open(): Promise<void> {
 		if (this.client?.usable) return;
+		// One login at a time: a disposal that reconnects may meet the loop doing the same.
+		this.opening ??= this.connect().finally(() => (this.opening = undefined));
+		return this.opening;
+	}
+
+	private async connect(): Promise<void> {
 		this.client?.close();
 		const client = await connectImap(this.profile);
 		this.client = client;
@@ -123,6 +167,7 @@ export class ImapSource implements MailSource {
 						{ uid: true },
 					)) {
 						const key = String(message.uid);
+						if (this.uidValidity !== undefined) this.keyValidity.set(key, this.uidValidity);
 						const count = [...(message.flags ?? [])].filter((f) =>
 							f.startsWith(ATTEMPT_KEYWORD),
 						).length;
@@ -177,6 +222,7 @@ export class ImapSource implements MailSource {
 					code: 'NOT_FOUND',
 				});
 			}
+			if (this.uidValidity !== undefined) this.keyValidity.set(key, this.uidValidity);
 			return message.source;
 		} catch (error) {
 			if (isPerMailError(error)) throw error;
@@ -218,7 +264,71 @@ export class ImapSource implements MailSource {
 		await this.disposeSet(keys.join(','), keys, disposition);
 	}
 
+	/**
+	 * Disposal, in the standing session or - when the run outlasted it (the server logged it out,
+	 * or it broke) - in a new one (issue #13.6). Every step is idempotent (flags, UID EXPUNGE,
+	 * UID MOVE of UIDs that are gone do nothing), so a session that dies half-way is replaced and
+	 * the disposal done once more.
+	 */
 	private async disposeSet(set: string, keys: string[], disposition: Disposition): Promise<void> {
+		const standing = this.client?.usable === true;
+		await this.inSession(set, keys, `removing UID ${set}`, async () => {
+			try {
+				await this.disposeNow(set, keys, disposition);
+			} catch (error) {
+				if (!standing || isPerMailError(error)) throw error;
+				// The standing session failed under the disposal: once more in a new session.
+				this.client?.close();
+				await this.inSession(set, keys, `removing UID ${set}`, () =>
+					this.disposeNow(set, keys, disposition),
+				);
+			}
+		});
+		for (const key of keys) {
+			this.attempts.delete(key);
+			this.keyValidity.delete(key);
+		}
+	}
+
+	/**
+	 * Runs `work` on a usable session whose folder has the UIDVALIDITY the mails were read under.
+	 * Opens a new session when the old one is gone; a failure to do so is a connection error that
+	 * says what happened. A changed UIDVALIDITY is a per-mail error: nothing is done.
+	 */
+	private async inSession(
+		set: string,
+		keys: string[],
+		what: string,
+		work: () => Promise<void>,
+	): Promise<void> {
+		if (!this.client?.usable) {
+			try {
+				await this.open();
+			} catch (error) {
+				const mapped = imapError(error, this.profile, what);
+				throw new MailCasesError(
+					mapped.code,
+					`UID ${set} could not be handled (${what}): the IMAP session of ${this.description} had ended and a new one could not be opened: ${mapped.message}`,
+					{ cause: error, details: mapped.details },
+				);
+			}
+		}
+		const changed = keys.filter((key) => {
+			const was = this.keyValidity.get(key);
+			return was !== undefined && was !== this.uidValidity;
+		});
+		if (changed.length) {
+			const was = this.keyValidity.get(changed[0]);
+			throw perMailError(
+				changed.length === keys.length ? set : changed.join(','),
+				`Mail UID ${changed.join(',')} was not touched (${what}): the UIDVALIDITY of folder "${this.folder}" in ${this.description} changed from ${was} to ${this.uidValidity} since the mail was read (the folder was deleted and created again, or rebuilt by the server), so the UID may now name another mail. The mail is still in the folder under a new UID and will be read again.`,
+				{ code: 'CONFLICT' },
+			);
+		}
+		await work();
+	}
+
+	private async disposeNow(set: string, keys: string[], disposition: Disposition): Promise<void> {
 		const imap = this.imap;
 		try {
 			if (disposition.kind === 'delete') {
@@ -230,6 +340,8 @@ export class ImapSource implements MailSource {
 			} else if (disposition.kind === 'move') {
 				await this.ensureFolder(disposition.folder);
 				await this.clearAttempts(set, keys);
+				// Set before the move, so they travel with the mail.
+				await this.addKeywords(set, disposition.keywords ?? []);
 				this.checked(
 					await this.bounded(
 						imap.messageMove(set, disposition.folder, { uid: true }),
@@ -249,11 +361,31 @@ export class ImapSource implements MailSource {
 				);
 				await this.clearAttempts(set, keys);
 			}
-			for (const key of keys) this.attempts.delete(key);
 		} catch (error) {
 			if (isPerMailError(error)) throw error;
 			throw imapError(error, this.profile, `removing UID ${set}`);
 		}
+	}
+
+	/**
+	 * Sets keywords the selected folder accepts (PERMANENTFLAGS lists them or `\*`). Best effort:
+	 * a folder that takes no keywords, or refuses them, still gets the mail.
+	 */
+	private async addKeywords(set: string, wanted: readonly string[]): Promise<void> {
+		const permanent = this.client?.mailbox ? this.client.mailbox.permanentFlags : undefined;
+		const keywords = validKeywords(wanted).filter(
+			(k) => !permanent || permanent.has('\\*') || permanent.has(k),
+		);
+		if (!keywords.length) return;
+		const ok = await this.bounded(
+			this.imap.messageFlagsAdd(set, keywords, { uid: true }),
+			'messageFlagsAdd',
+		);
+		if (ok === false && !this.client?.usable)
+			throw new MailCasesError(
+				'CONNECTION_LOST',
+				`Connection to ${this.description} was lost while setting keywords on UID ${set}.`,
+			);
 	}
 
 	async recordAttempts(keys: string[]): Promise<Map<string, number>> {
@@ -288,25 +420,42 @@ export class ImapSource implements MailSource {
 		return counted;
 	}
 
-	async quarantine(key: string, reason: string): Promise<void> {
-		const imap = this.imap;
+	/**
+	 * Moves the mail to the quarantine folder with `$MailCasesQuarantined` and a keyword naming
+	 * why (`$MailCasesQuarantineOversize` …), where the folder accepts keywords.
+	 */
+	async quarantine(key: string, reason: string, kind?: QuarantineKind): Promise<void> {
+		const folder = this.options.quarantineFolder;
+		const what = `moving UID ${key} to quarantine folder "${folder}"`;
+		const standing = this.client?.usable === true;
+		const attempt = () =>
+			this.inSession(key, [key], what, () => this.quarantineNow(key, reason, kind));
 		try {
-			await this.ensureFolder(this.options.quarantineFolder);
-			await this.bounded(
-				imap.messageFlagsAdd(key, [QUARANTINE_KEYWORD], { uid: true }),
-				'messageFlagsAdd',
-			);
+			await attempt();
+		} catch (error) {
+			if (!standing || isPerMailError(error)) throw error;
+			this.client?.close();
+			await attempt();
+		}
+		this.attempts.delete(key);
+		this.keyValidity.delete(key);
+	}
+
+	private async quarantineNow(key: string, reason: string, kind?: QuarantineKind): Promise<void> {
+		const folder = this.options.quarantineFolder;
+		try {
+			await this.ensureFolder(folder);
+			await this.addKeywords(key, [
+				QUARANTINE_KEYWORD,
+				...(kind ? [quarantineKindKeyword(kind)] : []),
+			]);
 			// Without its attempt count, a mail moved back after the cause was fixed starts afresh.
 			await this.clearAttempts(key, [key]);
 			this.checked(
-				await this.bounded(
-					imap.messageMove(key, this.options.quarantineFolder, { uid: true }),
-					'messageMove',
-				),
+				await this.bounded(this.imap.messageMove(key, folder, { uid: true }), 'messageMove'),
 				key,
-				`moving UID ${key} to quarantine folder "${this.options.quarantineFolder}"`,
+				`moving UID ${key} to quarantine folder "${folder}"`,
 			);
-			this.attempts.delete(key);
 		} catch (error) {
 			if (isPerMailError(error)) throw error;
 			throw imapError(error, this.profile, `moving UID ${key} to quarantine (${reason})`);

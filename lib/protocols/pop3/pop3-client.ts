@@ -3,7 +3,7 @@ import tls from 'tls';
 import { MailCasesError } from '../../errors';
 import { mailboxPort, type MailboxProfile } from '../mailbox-profile';
 import { tlsConnectionOptions } from '../tls-options';
-import { pop3Error, Pop3ServerError } from './pop3-errors';
+import { pop3Error, Pop3ServerError, Pop3SessionEnded } from './pop3-errors';
 import { Pop3Reader } from './pop3-reader';
 
 export interface Pop3Listing {
@@ -16,6 +16,8 @@ export interface Pop3Listing {
 }
 
 type Waiter = {
+	/** The command awaiting this answer (`greeting` for the server's first line). */
+	what: string;
 	multiline: boolean;
 	limit: number;
 	resolve: (value: { status: string; body?: Buffer; overLimit?: boolean }) => void;
@@ -24,9 +26,13 @@ type Waiter = {
 };
 
 /**
- * A small POP3 client (RFC 1939, STLS from RFC 2595, UIDL). One command at a time.
- * Deletions (DELE) take effect only when the session ends with QUIT, as the RFC says;
- * a dropped connection deletes nothing.
+ * A small POP3 client (RFC 1939, STLS from RFC 2595, UIDL). Commands are sent one at a time
+ * (callers that overlap are queued). Deletions (DELE) take effect only when the session ends
+ * with QUIT, as the RFC says; a dropped connection deletes nothing.
+ *
+ * The timeout applies while an answer is awaited. An idle session is left to the server, which
+ * logs it out after its own autologout time (RFC 1939: at least 10 minutes; Dovecot: 10 min);
+ * `alive` tells whether the session still stands.
  */
 export class Pop3Client {
 	private socket?: net.Socket | tls.TLSSocket;
@@ -34,6 +40,11 @@ export class Pop3Client {
 	private waiter?: Waiter;
 	private failure?: Error;
 	private closed = false;
+	/** Commands wait here for the one before to be answered. */
+	private queue: Promise<unknown> = Promise.resolve();
+	/** When the session was last busy (for the message when the server ended it while idle). */
+	private lastAnswerAt = Date.now();
+	private loggedIn = false;
 
 	constructor(private readonly profile: MailboxProfile) {}
 
@@ -53,26 +64,52 @@ export class Pop3Client {
 			if (profile.tls === 'starttls') await this.startTls(tlsOptions);
 			await this.expectOk(this.command(`USER ${profile.user}`), 'USER', true);
 			await this.expectOk(this.command(`PASS ${profile.password}`), 'PASS', true);
+			this.loggedIn = true;
 		} catch (error) {
 			this.destroy();
 			throw pop3Error(error, profile);
 		}
 	}
 
+	/** True while the session stands: logged in, and neither side closed or broke it. */
+	get alive(): boolean {
+		return this.loggedIn && !!this.socket && !this.failure && !this.closed;
+	}
+
+	private get timeoutMs(): number {
+		return this.profile.timeoutMs ?? 20_000;
+	}
+
 	private attach(socket: net.Socket | tls.TLSSocket): void {
 		this.socket = socket;
-		socket.setTimeout(this.profile.timeoutMs ?? 20_000);
+		socket.setTimeout(this.timeoutMs);
 		socket.on('data', (chunk: Buffer) => {
 			this.reader.push(chunk);
 			this.drain();
 		});
-		socket.on('timeout', () =>
-			this.fail(Object.assign(new Error('POP3 timeout'), { code: 'ETIMEDOUT' })),
-		);
+		socket.on('timeout', () => {
+			// Only an awaited answer can be late; an idle session is the server's to end.
+			const waiter = this.waiter;
+			if (!waiter) return;
+			this.fail(
+				this.loggedIn || waiter.what !== 'greeting'
+					? new Pop3SessionEnded('timeout', waiter.what, this.timeoutMs)
+					: Object.assign(new Error('POP3 timeout'), { code: 'ETIMEDOUT' }),
+			);
+		});
 		socket.on('error', (error) => this.fail(error));
-		socket.on('close', () =>
-			this.fail(Object.assign(new Error('Connection closed'), { code: 'ECONNRESET' })),
-		);
+		socket.on('close', () => {
+			const waiter = this.waiter;
+			this.fail(
+				this.loggedIn
+					? new Pop3SessionEnded(
+							'closed',
+							waiter?.what ?? 'idle',
+							waiter ? this.timeoutMs : Date.now() - this.lastAnswerAt,
+						)
+					: Object.assign(new Error('Connection closed'), { code: 'ECONNRESET' }),
+			);
+		});
 	}
 
 	private async startTls(tlsOptions: tls.ConnectionOptions): Promise<void> {
@@ -114,6 +151,7 @@ export class Pop3Client {
 			waiter.status = line.toString('latin1');
 			if (!waiter.multiline || !waiter.status.startsWith('+OK')) {
 				this.waiter = undefined;
+				this.lastAnswerAt = Date.now();
 				waiter.resolve({ status: waiter.status });
 				return;
 			}
@@ -121,26 +159,35 @@ export class Pop3Client {
 		const body = this.reader.nextBody(waiter.limit);
 		if (!body) return;
 		this.waiter = undefined;
+		this.lastAnswerAt = Date.now();
 		waiter.resolve({ status: waiter.status!, body: body.body, overLimit: body.overLimit });
 	}
 
 	private response(
 		multiline: boolean,
 		limit = Infinity,
+		what = 'greeting',
 	): Promise<{ status: string; body?: Buffer; overLimit?: boolean }> {
 		if (this.failure) return Promise.reject(this.failure);
 		return new Promise((resolve, reject) => {
-			this.waiter = { multiline, limit, resolve, reject };
+			this.waiter = { what, multiline, limit, resolve, reject };
+			// the inactivity timer counts from the command on, not from the last idle byte
+			this.socket?.setTimeout(this.timeoutMs);
 			this.drain();
 		});
 	}
 
 	private command(line: string, multiline = false, limit = Infinity) {
-		if (this.failure) return Promise.reject(this.failure);
-		if (!this.socket || this.waiter)
-			return Promise.reject(new Error('POP3 client busy or not connected'));
-		const result = this.response(multiline, limit);
-		this.socket.write(`${line}\r\n`);
+		const send = () => {
+			if (this.failure) return Promise.reject(this.failure);
+			if (!this.socket) return Promise.reject(new Error('POP3 client not connected'));
+			const what = line.split(' ')[0];
+			const result = this.response(multiline, limit, what);
+			this.socket.write(`${line}\r\n`);
+			return result;
+		};
+		const result = this.queue.then(send, send);
+		this.queue = result.catch(() => undefined);
 		return result;
 	}
 

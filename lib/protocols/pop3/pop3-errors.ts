@@ -19,6 +19,37 @@ export class Pop3ServerError extends Error {
 	}
 }
 
+/**
+ * The session ended after login: the server closed it (`closed`; while idle, or while an answer
+ * to `command` was awaited), or an awaited answer did not come within the timeout (`timeout`).
+ * `ms`: how long the session was idle, or the timeout.
+ */
+export class Pop3SessionEnded extends Error {
+	readonly code: string;
+	constructor(
+		readonly how: 'closed' | 'timeout',
+		readonly command: string,
+		readonly ms: number,
+	) {
+		super(`POP3 session ${how === 'closed' ? 'closed' : 'timed out'} (${command})`);
+		this.name = 'Pop3SessionEnded';
+		this.code = how === 'closed' ? 'ECONNRESET' : 'ETIMEDOUT';
+	}
+}
+
+/** The server refused a session because the maildrop is locked (RFC 2449 [IN-USE], or its words). */
+export function isMaildropLocked(error: unknown): boolean {
+	return (
+		error instanceof Pop3ServerError &&
+		/\[IN-USE\]|\block(ed)?\b|in use/i.test(error.serverText) &&
+		!/\[AUTH\]/i.test(error.serverText)
+	);
+}
+
+function seconds(ms: number): string {
+	return `${Math.max(1, Math.round(ms / 1000))} s`;
+}
+
 /** Maps a POP3 failure to a MailCasesError whose message never contains the password. */
 export function pop3Error(error: unknown, profile: MailboxProfile): MailCasesError {
 	if (isMailCasesError(error)) return error;
@@ -27,7 +58,12 @@ export function pop3Error(error: unknown, profile: MailboxProfile): MailCasesErr
 	if (error instanceof Pop3ServerError) {
 		// a -ERR answer to PASS may repeat the password
 		const reply = serverTextShown(error.serverText, [profile.password]);
-		if (error.command === 'USER' || error.command === 'PASS') {
+		if (isMaildropLocked(error)) {
+			mapped = new MailCasesError(
+				'CONFLICT',
+				`${where} refused a session for user "${profile.user}": the mailbox is locked by another POP3 session (${reply}). An earlier session that the server has not ended yet, or another program reading this mailbox by POP3, holds the lock; it is tried again.`,
+			);
+		} else if (error.command === 'USER' || error.command === 'PASS') {
 			mapped = new MailCasesError(
 				'AUTH_FAILED',
 				`Authentication failed at ${where} for user "${profile.user}": ${reply || 'login or password rejected'}.`,
@@ -45,6 +81,16 @@ export function pop3Error(error: unknown, profile: MailboxProfile): MailCasesErr
 				`POP3 error at ${where}: ${error.command.split(' ')[0]} failed: ${reply}`,
 			);
 		}
+	}
+	if (error instanceof Pop3SessionEnded) {
+		mapped = new MailCasesError(
+			error.how === 'timeout' ? 'CONNECTION_TIMEOUT' : 'CONNECTION_LOST',
+			error.how === 'timeout'
+				? `${where} did not answer ${error.command} within ${seconds(error.ms)} (connection timeout); the session was dropped.`
+				: error.command === 'idle'
+					? `${where} ended the POP3 session after it was idle for ${seconds(error.ms)} (servers log out idle sessions; Dovecot after 10 min).`
+					: `${where} closed the POP3 session while the answer to ${error.command} was awaited.`,
+		);
 	}
 	mapped ??= networkError(error, {
 		protocol: mailboxProtocolName(profile),

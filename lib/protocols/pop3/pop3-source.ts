@@ -1,9 +1,9 @@
-import { MailCasesError } from '../../errors';
-import { asPerMailError, perMailError } from '../../intake/mail-error';
+import { MailCasesError, isMailCasesError } from '../../errors';
+import { asPerMailError, isPerMailError, perMailError } from '../../intake/mail-error';
 import type { Disposition, MailSource, PendingMail } from '../../intake/mail-source';
 import { describeMailbox, type MailboxProfile } from '../mailbox-profile';
 import { Pop3Client, type Pop3Listing } from './pop3-client';
-import { Pop3ServerError } from './pop3-errors';
+import { isMaildropLocked, Pop3ServerError } from './pop3-errors';
 
 /**
  * State a POP3 source keeps between polls (POP3 has no flags or folders): UIDLs that were
@@ -22,42 +22,88 @@ export function emptyPop3State(): Pop3State {
 	return { quarantined: {}, kept: {}, attempts: {} };
 }
 
+/** A logged-in POP3 session with what its UIDL listed (message numbers are per session). */
+interface Pop3Session {
+	client: Pop3Client;
+	listing: Map<string, Pop3Listing>;
+}
+
+/** How often a new session is tried while the server still holds the maildrop lock. */
+const LOCKED_RETRIES = 3;
+const LOCKED_RETRY_MS = 1_000;
+
 /**
  * Reads a POP3 inbox for the intake loop. One session per cycle: UIDL tells what is there,
  * DELE marks processed mails, QUIT (in commit) makes the deletions happen. A session that dies
  * before QUIT deletes nothing, so its mails are read again (the case store's ledger makes the
  * replay harmless).
+ *
+ * A run may outlast the session (the server logs out idle sessions, issue #13.6): dispose then
+ * opens a new session, finds the mail by its UIDL and marks it there; commit's QUIT removes it.
+ * A mail no longer listed in the new session is gone already (removed by an earlier QUIT or by
+ * another client): nothing left to do.
  */
 export class Pop3Source implements MailSource {
 	readonly protocol = 'pop3' as const;
 	readonly folder = 'INBOX';
 	readonly description: string;
-	private client?: Pop3Client;
-	private listing = new Map<string, Pop3Listing>();
+	private session?: Pop3Session;
+	private opening?: Promise<Pop3Session>;
 
 	/**
 	 * @param onStateChange called after every change of `state`, so the owner can have it saved
 	 *   (n8n saves static data only when it was marked changed).
+	 * @param lockedRetryMs wait between tries while the maildrop is locked (tests shorten it).
 	 */
 	constructor(
 		private readonly profile: MailboxProfile,
 		readonly state: Pop3State = emptyPop3State(),
 		private readonly onStateChange: () => void = () => undefined,
+		private readonly lockedRetryMs = LOCKED_RETRY_MS,
 	) {
 		this.description = describeMailbox(profile);
 	}
 
 	async open(): Promise<void> {
-		if (this.client) return;
-		const client = new Pop3Client(this.profile);
-		await client.connect();
-		this.client = client;
-		this.listing = new Map((await client.list()).map((l) => [l.uid, l]));
-		// Forget state of mails that are gone from the server.
+		await this.live();
+	}
+
+	/** The standing session, or a new one when there is none or it died (one login at a time). */
+	private async live(): Promise<Pop3Session> {
+		if (this.session?.client.alive) return this.session;
+		if (!this.opening) {
+			// A dead session is dropped without QUIT: what it marked is not deleted.
+			this.session?.client.destroy();
+			this.session = undefined;
+			this.opening = this.login().finally(() => (this.opening = undefined));
+		}
+		return this.opening;
+	}
+
+	private async login(): Promise<Pop3Session> {
+		for (let attempt = 1; ; attempt++) {
+			const client = new Pop3Client(this.profile);
+			try {
+				await client.connect();
+				const session = { client, listing: new Map((await client.list()).map((l) => [l.uid, l])) };
+				this.session = session;
+				this.forgetGone(session.listing);
+				return session;
+			} catch (error) {
+				client.destroy();
+				// The server may still hold the lock of a session it has not noticed is gone.
+				if (!isLockedError(error) || attempt >= LOCKED_RETRIES) throw error;
+				await new Promise((resolve) => setTimeout(resolve, this.lockedRetryMs * attempt));
+			}
+		}
+	}
+
+	/** Forgets state of mails that are gone from the server. */
+	private forgetGone(listing: Map<string, Pop3Listing>): void {
 		let changed = false;
 		for (const table of [this.state.quarantined, this.state.kept, this.state.attempts]) {
 			for (const uid of Object.keys(table)) {
-				if (this.listing.has(uid)) continue;
+				if (listing.has(uid)) continue;
 				delete table[uid];
 				changed = true;
 			}
@@ -65,31 +111,22 @@ export class Pop3Source implements MailSource {
 		if (changed) this.onStateChange();
 	}
 
-	private get pop3(): Pop3Client {
-		if (!this.client)
+	private get current(): Pop3Session {
+		if (!this.session)
 			throw new MailCasesError('CONNECTION_LOST', `No open session with ${this.description}.`);
-		return this.client;
+		return this.session;
 	}
 
 	async listPending(limit: number, exclude: ReadonlySet<string>): Promise<PendingMail[]> {
-		await this.open();
+		const { listing } = await this.live();
 		const result: PendingMail[] = [];
-		for (const entry of [...this.listing.values()].sort((a, b) => a.num - b.num)) {
+		for (const entry of [...listing.values()].sort((a, b) => a.num - b.num)) {
 			if (result.length >= limit) break;
 			if (exclude.has(entry.uid) || this.state.quarantined[entry.uid] || this.state.kept[entry.uid])
 				continue;
 			result.push({ key: entry.uid, size: entry.size });
 		}
 		return result;
-	}
-
-	private entry(key: string): Pop3Listing {
-		const entry = this.listing.get(key);
-		if (!entry)
-			throw perMailError(key, `Mail ${key} is not in this POP3 session of ${this.description}.`, {
-				code: 'NOT_FOUND',
-			});
-		return entry;
 	}
 
 	/** A -ERR answer concerns this one mail: the session goes on (issue #11.4). */
@@ -102,9 +139,14 @@ export class Pop3Source implements MailSource {
 	}
 
 	async fetch(key: string): Promise<Buffer> {
-		const entry = this.entry(key);
+		const { client, listing } = this.current;
+		const entry = listing.get(key);
+		if (!entry)
+			throw perMailError(key, `Mail ${key} is not in this POP3 session of ${this.description}.`, {
+				code: 'NOT_FOUND',
+			});
 		try {
-			const body = await this.pop3.retrieve(entry.num);
+			const body = await client.retrieve(entry.num);
 			return body ?? Buffer.alloc(0);
 		} catch (error) {
 			throw this.perMail(key, error);
@@ -127,10 +169,19 @@ export class Pop3Source implements MailSource {
 
 	async dispose(key: string, disposition: Disposition): Promise<void> {
 		if (disposition.kind === 'delete') {
+			const standing = this.session?.client.alive === true;
 			try {
-				await this.pop3.delete(this.entry(key).num);
+				await this.markDeleted(key);
 			} catch (error) {
-				throw this.perMail(key, error);
+				// The session looked alive but was not (the server ended it a moment ago, or it is
+				// half-open): once more in a new session. A -ERR for this mail is final.
+				if (!standing || this.session?.client.alive !== false || isPerMailError(error))
+					throw this.perMail(key, error);
+				try {
+					await this.markDeleted(key);
+				} catch (again) {
+					throw this.perMail(key, again);
+				}
 			}
 		} else {
 			// POP3 has no folders or flags: the mail stays and is remembered as processed.
@@ -140,6 +191,25 @@ export class Pop3Source implements MailSource {
 		this.onStateChange();
 	}
 
+	/** DELE in the standing session, or in a new one when the run outlasted the old (issue #13.6). */
+	private async markDeleted(key: string): Promise<void> {
+		let session: Pop3Session;
+		try {
+			session = await this.live();
+		} catch (error) {
+			throw new MailCasesError(
+				isMailCasesError(error) ? error.code : 'CONNECTION_LOST',
+				`Mail ${key} was processed, but could not be removed from ${this.description}: the POP3 session of its run had ended and a new one could not be opened: ${(error as Error).message}`,
+				{ cause: error, details: { mailbox: this.description } },
+			);
+		}
+		const entry = session.listing.get(key);
+		// Not listed in a session opened after the mail was read: removed already.
+		if (!entry) return;
+		await session.client.delete(entry.num);
+	}
+
+	/** POP3 keeps no marks on a mail: the reason stays in the trigger's state (the kind in the report). */
 	async quarantine(key: string, reason: string): Promise<void> {
 		this.state.quarantined[key] = reason;
 		delete this.state.attempts[key];
@@ -148,10 +218,9 @@ export class Pop3Source implements MailSource {
 
 	/** QUIT: the server now deletes what was marked. The next cycle opens a new session. */
 	async commit(): Promise<void> {
-		const client = this.client;
-		this.client = undefined;
-		this.listing.clear();
-		if (client) await client.quit();
+		const session = this.session;
+		this.session = undefined;
+		if (session) await session.client.quit();
 	}
 
 	async waitForMail(maxWaitMs: number, signal: AbortSignal): Promise<void> {
@@ -169,10 +238,13 @@ export class Pop3Source implements MailSource {
 	}
 
 	async close(): Promise<void> {
-		const client = this.client;
-		this.client = undefined;
-		this.listing.clear();
+		const session = this.session;
+		this.session = undefined;
 		// Closing without QUIT on purpose: a session cut short must not delete anything.
-		client?.destroy();
+		session?.client.destroy();
 	}
+}
+
+function isLockedError(error: unknown): boolean {
+	return isMailCasesError(error) && isMaildropLocked(error.cause);
 }
