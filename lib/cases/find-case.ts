@@ -39,6 +39,8 @@ export interface FindCaseOptions extends ExtractCaseNumbersOptions {
 	thread?: boolean;
 	/** The mail's ledger key: when set, a mail processed before returns to its case. */
 	messageKey?: string;
+	/** #13.2: its content digest: another mail under the same Message-ID is no replay. */
+	contentDigest?: string;
 }
 
 export type CaseMatchVia = 'ledger' | 'subject' | 'thread';
@@ -91,7 +93,7 @@ export async function findCaseForMail(
 	mail: FindCaseMail,
 	options: FindCaseOptions = {},
 ): Promise<FindCaseResult> {
-	const { thread = true, messageKey, ...numberOptions } = options;
+	const { thread = true, messageKey, contentDigest, ...numberOptions } = options;
 	const matches = findCaseNumbers(mail.subject, numberOptions);
 	const caseNumbers = matches.map((m) => m.number);
 	const ids = thread
@@ -99,7 +101,7 @@ export async function findCaseForMail(
 		: [];
 
 	if (messageKey) {
-		const entry = await store.ledger.lookup(messageKey);
+		const entry = await store.ledger.lookup(messageKey, contentDigest);
 		const c = entry?.caseId != null ? await store.cases.get(entry.caseId) : undefined;
 		if (c && entry?.outcome === 'activity_added')
 			return {

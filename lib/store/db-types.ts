@@ -113,6 +113,8 @@ export interface ProcessedMessagesTable {
 	case_id: number | null;
 	activity_id: number | null;
 	detail: string | null;
+	/** #13.2: lib/cases/mail-content-digest.ts; null for entries written before. */
+	content_digest: string | null;
 	processed_at: Timestamp;
 }
 

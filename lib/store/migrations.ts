@@ -263,6 +263,19 @@ export const MIGRATIONS: readonly Migration[] = [
 				.execute();
 		},
 	},
+	{
+		version: 4,
+		name: 'content digest of processed mails (Message-ID reuse)',
+		async up(db) {
+			// issue #13.2: the ledger tells a replay (same digest) from another mail under a
+			// Message-ID it has seen (digest differs); entries written before have none and count
+			// as replays, as they did
+			await db.schema
+				.alterTable('processed_messages')
+				.addColumn('content_digest', 'text')
+				.execute();
+		},
+	},
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

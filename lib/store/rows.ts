@@ -146,6 +146,7 @@ export function ledgerFromRow(row: Selectable<ProcessedMessagesTable>): LedgerEn
 		caseId: row.case_id === null ? null : Number(row.case_id),
 		activityId: row.activity_id === null ? null : Number(row.activity_id),
 		detail: row.detail,
+		contentDigest: row.content_digest ?? null,
 		processedAt: toDate(row.processed_at),
 	};
 }

@@ -210,17 +210,28 @@ export interface LedgerEntry {
 	caseId: number | null;
 	activityId: number | null;
 	detail: string | null;
+	/** #13.2: the content digest of the mail; null for entries written before it was kept. */
+	contentDigest: string | null;
 	processedAt: Date;
 }
 
-export interface CreateCaseFromMailInput extends CaseInput {
+/**
+ * #13.2: the content digest of the mail a write is for (lib/cases/mail-content-digest.ts).
+ * When the key is a Message-ID the ledger has seen with another digest, the mail is another
+ * mail that reuses the Message-ID: it is processed as a new mail under its own ledger key.
+ */
+interface WithContentDigest {
+	contentDigest?: string | null;
+}
+
+export interface CreateCaseFromMailInput extends CaseInput, WithContentDigest {
 	/** Key of the mail: messageKeyOf({ messageId, raw }). */
 	messageKey: string;
 	/** The mail; becomes the first incoming_mail activity of the case. */
 	mail: MailActivityInput;
 }
 
-export interface AddMailToCaseInput {
+export interface AddMailToCaseInput extends WithContentDigest {
 	messageKey: string;
 	caseId: number;
 	mail: MailActivityInput;
@@ -242,9 +253,14 @@ export interface MailIntakeResult {
 	activity: Activity | undefined;
 	/** field_change activities written now (empty on a replay). */
 	fieldChanges: Activity[];
+	/**
+	 * #13.2: the mail reused a Message-ID of another mail: it was stored as a new mail under
+	 * `entry.messageKey`, and a note on the case says so (written now, or on the first run).
+	 */
+	messageIdReused?: { earlier: LedgerEntry; note: Activity | undefined };
 }
 
-export interface RecordOutcomeInput {
+export interface RecordOutcomeInput extends WithContentDigest {
 	messageKey: string;
 	outcome: 'forwarded' | 'ignored' | 'quarantined';
 	caseId?: number | null;

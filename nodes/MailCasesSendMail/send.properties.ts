@@ -130,9 +130,9 @@ export const sendProperties: INodeProperties[] = [
 				name: 'sendOnceKey',
 				type: 'string',
 				default: '',
-				placeholder: '={{ $json.messageId }}',
+				placeholder: '={{ $json.messageKey }}',
 				description:
-					"Needs Record on Case. A key, e.g. the incoming mail's Message-ID: the mail gets a Message-ID derived from this n8n instance, the case, the key and the sender domain, and is not sent again when that Message-ID is already recorded (the same mail processed again). If n8n stops after sending but before recording, the next run sends it once more with the same Message-ID.",
+					"Needs Record on Case. A key, e.g. the incoming mail's messageKey (its Message-ID, or sha256:… of the mail when it has none); when empty, the input item's messageKey is used. The mail gets a Message-ID derived from this n8n instance, the case, the key and the sender domain, and is not sent again when that Message-ID is already recorded (the same mail processed again). If n8n stops after sending but before recording, the next run sends it once more with the same Message-ID.",
 			},
 		],
 	},

@@ -4,6 +4,8 @@ import type {
 	INodeExecutionData,
 	ITriggerFunctions,
 } from 'n8n-workflow';
+import { mailContentDigest } from '../../lib/cases/mail-content-digest';
+import { messageKeyOfMail } from '../../lib/cases/mail-ledger-key';
 import type { Classification, ParsedMessage } from '../../lib/mail/types';
 import type { TriggerSettings } from './trigger-settings';
 
@@ -62,9 +64,15 @@ export async function mailToItem(
 	for (const [name, value] of Object.entries(parsed.headers)) {
 		if (settings.includeAllHeaders || SELECTED_HEADERS.includes(name)) headers[name] = value;
 	}
+	// #13.1: the key of the mail in the ledger and in Send Once Per: its Message-ID, or
+	// sha256:<content digest> when it has none; #13.2: the digest tells it from another mail
+	// under the same Message-ID (both leave out the trace headers servers add)
+	const contentDigest = mailContentDigest(raw);
 	return {
 		json: {
 			messageId: parsed.messageId,
+			messageKey: messageKeyOfMail({ messageId: parsed.messageId, contentDigest }),
+			contentDigest,
 			subject: parsed.subject,
 			from: parsed.from as unknown as IDataObject,
 			to: parsed.to as unknown as IDataObject[],

@@ -12,6 +12,10 @@ import type { MailAddress, MailAttachment, ParsedMessage } from '../../lib/mail/
 export interface MailFromItem extends Omit<ParsedMessage, 'attachments'> {
 	attachments: MailAttachment[];
 	raw?: Buffer;
+	/** #13.1: the trigger's `messageKey` (the Message-ID, or `sha256:<hex>` without one). */
+	messageKey: string | null;
+	/** #13.2: the trigger's `contentDigest` (lib/cases/mail-content-digest.ts). */
+	contentDigest: string | null;
 }
 
 /**
@@ -38,7 +42,12 @@ export async function mailFromItem(
 ): Promise<MailFromItem> {
 	const item = ctx.getInputData()[itemIndex];
 	const json = item.json as IDataObject;
-	if (typeof json.subject !== 'string' && typeof json.messageId !== 'string' && !json.from) {
+	if (
+		typeof json.subject !== 'string' &&
+		typeof json.messageId !== 'string' &&
+		typeof json.messageKey !== 'string' &&
+		!json.from
+	) {
 		throw new MailCasesError(
 			'INVALID_INPUT',
 			'The input item is not a mail. Connect this node behind the Mail Cases Trigger (or an item with its fields: messageId, subject, from, text, ...).',
@@ -91,5 +100,8 @@ export async function mailFromItem(
 		raw: item.binary?.message
 			? await ctx.helpers.getBinaryDataBuffer(itemIndex, 'message')
 			: undefined,
+		// #13.1 / #13.2: the trigger's key and content digest of the mail
+		messageKey: typeof json.messageKey === 'string' ? json.messageKey : null,
+		contentDigest: typeof json.contentDigest === 'string' ? json.contentDigest : null,
 	};
 }

@@ -19,7 +19,9 @@ import { MailCasesError } from '../../errors';
 import type { Store } from '../../store/open-store';
 import type { Activity, Case, LedgerEntry } from '../../store/types';
 import { mailActivityInput, type MailActivityOptions } from '../mail-activity';
+import { contentDigestOf } from '../mail-content-digest';
 import { mailLedgerKey } from '../mail-ledger-key';
+import { reuseInfo, type MessageIdReuse } from './message-id-reuse';
 import type { CaseMail } from './case-mail';
 import { planCaseFields, type CaseFieldPlan, type CaseFieldRules } from './case-field-plan';
 
@@ -47,7 +49,14 @@ interface Stored {
 }
 
 export type AddMailToCaseResult =
-	| ({ kind: 'added'; case: Case; activity: Activity; fieldChanges: Activity[] } & Stored)
+	| ({
+			kind: 'added';
+			case: Case;
+			activity: Activity;
+			fieldChanges: Activity[];
+			/** #13.2: the mail's Message-ID was another mail's; it was stored as a new mail. */
+			messageIdReused?: MessageIdReuse;
+	  } & Stored)
 	| ({
 			kind: 'replayed';
 			/** The earlier result; case and activity are absent when it stored no mail. */
@@ -82,6 +91,7 @@ export async function addMailToCase(
 		: undefined;
 	const written = await store.ledger.addMailToCase({
 		messageKey,
+		contentDigest: contentDigestOf(mail),
 		caseId: c.id,
 		mail: built.mail,
 		fieldUpdates: fields?.updates,
@@ -106,5 +116,6 @@ export async function addMailToCase(
 		activity: written.activity,
 		fieldChanges: written.fieldChanges,
 		...stored,
+		...(written.messageIdReused ? { messageIdReused: reuseInfo(written.messageIdReused) } : {}),
 	};
 }

@@ -11,4 +11,8 @@ export interface CaseMail extends ParsedHeaderSection {
 	html: string | null;
 	attachments: MailAttachment[];
 	raw?: Buffer;
+	/** #13.1: the trigger item's key of the mail (its Message-ID, or `sha256:<hex>`). */
+	messageKey?: string | null;
+	/** #13.2: the trigger item's content digest (lib/cases/mail-content-digest.ts). */
+	contentDigest?: string | null;
 }

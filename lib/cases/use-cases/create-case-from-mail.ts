@@ -23,7 +23,9 @@ import {
 } from '../compose-case';
 import { planFieldUpdates, type FieldUpdatePlan } from '../field-updates';
 import { mailActivityInput } from '../mail-activity';
+import { contentDigestOf } from '../mail-content-digest';
 import { mailLedgerKey } from '../mail-ledger-key';
+import { reuseInfo, type MessageIdReuse } from './message-id-reuse';
 import type { CaseMail } from './case-mail';
 import { activeWorkflow, inboundWorkplace } from './case-targets';
 import type { FieldLineSettings } from './field-line-settings';
@@ -70,6 +72,8 @@ export type CreateCaseFromMailResult =
 			fields: FieldUpdatePlan | undefined;
 			/** Remote images removed from the stored HTML (0 on a replay). */
 			blockedImages: number;
+			/** #13.2: the mail's Message-ID was another mail's; it opened a case of its own. */
+			messageIdReused?: MessageIdReuse;
 	  };
 
 type Deps = CreateCaseFromMailDeps;
@@ -129,7 +133,8 @@ export async function createCaseFromMail(
 	}
 
 	const messageKey = mailLedgerKey(mail);
-	const earlier = await store.ledger.lookup(messageKey);
+	const contentDigest = contentDigestOf(mail);
+	const earlier = await store.ledger.lookup(messageKey, contentDigest);
 	if (earlier) {
 		const c = earlier.caseId !== null ? await store.cases.get(earlier.caseId) : undefined;
 		if (earlier.outcome !== 'case_created' || !c) return processedBefore(earlier, c);
@@ -142,6 +147,7 @@ export async function createCaseFromMail(
 	const activity = mailActivityInput(mail);
 	const intake = await store.ledger.createCaseFromMail({
 		messageKey,
+		contentDigest,
 		workflowId: workflow.id,
 		responsibleOrgUnitId: unit.id,
 		title: input.title?.trim() || caseTitleFromSubject(mail.subject),
@@ -159,5 +165,9 @@ export async function createCaseFromMail(
 		workflow,
 		unit,
 	});
-	return { ...result, blockedImages: activity.blockedImages };
+	return {
+		...result,
+		blockedImages: activity.blockedImages,
+		...(intake.messageIdReused ? { messageIdReused: reuseInfo(intake.messageIdReused) } : {}),
+	};
 }

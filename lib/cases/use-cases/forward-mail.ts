@@ -5,6 +5,7 @@
  * system is refused (it would come straight back in); with Forward Once the same mail is not
  * forwarded to the same addresses twice (a ledger entry, through sendOnce).
  */
+import { contentDigestOf } from '../mail-content-digest';
 import { mailLedgerKey, type MailKeySource } from '../mail-ledger-key';
 import { MailCasesError } from '../../errors';
 import {
@@ -31,7 +32,7 @@ export interface ForwardMailDeps {
 	now: () => Date;
 }
 
-export type ForwardableMail = ForwardSource & MailKeySource;
+export type ForwardableMail = ForwardSource & MailKeySource & { contentDigest?: string | null };
 
 export interface ForwardMailInput {
 	/** "Forward To" as entered: one or more addresses. */
@@ -91,6 +92,7 @@ export async function forwardMail(
 				(await deps.store()).ledger,
 				forwardLedgerKey(mailKey, targets),
 				`${mailKey} forwarded to ${targets.join(', ')}`,
+				contentDigestOf(mail),
 			)
 		: undefined;
 	const result = await sendOnce(sender, once, async () => {

@@ -17,6 +17,7 @@ import {
 } from '../case-number';
 import type { CaseReferenceKey } from '../../store/case-reference-tag';
 import { findCaseForMail, type CaseMatchVia, type UnmatchedReason } from '../find-case';
+import { contentDigestOf } from '../mail-content-digest';
 import { mailLedgerKey } from '../mail-ledger-key';
 import type { SenderPolicy, SenderPolicyReason } from '../sender-policy';
 import type { CaseMail } from './case-mail';
@@ -32,7 +33,16 @@ export interface MatchMailDeps {
 export interface MatchMailInput {
 	mail: Pick<
 		CaseMail,
-		'messageId' | 'rawHash' | 'raw' | 'subject' | 'inReplyTo' | 'references' | 'from' | 'headers'
+		| 'messageId'
+		| 'messageKey'
+		| 'contentDigest'
+		| 'rawHash'
+		| 'raw'
+		| 'subject'
+		| 'inReplyTo'
+		| 'references'
+		| 'from'
+		| 'headers'
 	>;
 	/** Who may add mail to a case; any chosen policy that allows the sender suffices. */
 	senderPolicy: SenderPolicy[];
@@ -112,6 +122,7 @@ export async function matchMail(
 		bare: input.bareNumbers !== false,
 		thread: input.threadHeaders !== false,
 		messageKey: ledgerKeyOrNone(mail),
+		contentDigest: contentDigestOf(mail),
 	});
 	if (!found.matched) {
 		return {

@@ -5,6 +5,7 @@
  * its Message-ID is recorded on the case (R-PLUS-4). Its Message-ID is derived from the mail, so
  * the same mail processed again notifies no second time (R-PLUS-2, through sendOnce).
  */
+import { contentDigestOf } from '../mail-content-digest';
 import { mailLedgerKey, type MailKeySource } from '../mail-ledger-key';
 import { MailCasesError } from '../../errors';
 import {
@@ -20,14 +21,15 @@ import type { Case, OrgUnit, Store } from '../../store';
 import { recordedOnCase, sendOnce } from './send-once';
 
 export interface NotifyResponsibleDeps {
-	store: Pick<Store, 'cases' | 'orgUnits' | 'caseReferenceKey'>;
+	/** With `ledger`, a mail that reused another mail's Message-ID is notified on its own (#13.2). */
+	store: Pick<Store, 'cases' | 'orgUnits' | 'caseReferenceKey'> & Partial<Pick<Store, 'ledger'>>;
 	sender: Pick<MailSender, 'from' | 'send'>;
 	/** The n8n instance id: part of the notification's Message-ID and of the loop header. */
 	systemId: string;
 }
 
 export interface NotifyResponsibleInput {
-	mail: NotificationMail & MailKeySource;
+	mail: NotificationMail & MailKeySource & { contentDigest?: string | null };
 	caseNumber: string;
 	additionalRecipients?: string;
 	excerptLength?: number;
@@ -112,6 +114,8 @@ export async function notifyResponsible(
 	} catch {
 		mailKey = undefined; // no way to recognise the mail again: notify without the once-only check
 	}
+	const digest = contentDigestOf(input.mail);
+	if (mailKey && digest && store.ledger) mailKey = (await store.ledger.keyOf(mailKey, digest)).key;
 	const messageId = mailKey
 		? notificationMessageId({
 				systemId,

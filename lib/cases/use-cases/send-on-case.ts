@@ -39,8 +39,13 @@ export interface SendOnCaseInput extends ReplyOptions {
 	messageId?: string;
 	/** "Record on Case": undefined = not set, '' = set but empty (an error). */
 	caseNumber?: string;
-	/** "Send Once Per": undefined = not set, '' = set but empty (an error). */
+	/**
+	 * "Send Once Per": undefined = not set, '' = set but empty: then `incomingMessageKey`, and an
+	 * error without one.
+	 */
 	sendOnceKey?: string;
+	/** #13.1: the input item's `messageKey` (the trigger's key of the incoming mail), if any. */
+	incomingMessageKey?: string;
 	/** Read only when the mail goes out (a replay or a skipped answer reads nothing). */
 	attachments?: () => Promise<OutgoingAttachment[]>;
 }
@@ -80,12 +85,18 @@ function checkInput(input: SendOnCaseInput): void {
 			'INVALID_INPUT',
 			'"Record on Case" is empty: no case number to record the mail on',
 		);
-	if (sendOnceKey === '')
+	if (sendOnceKey === '' && !input.incomingMessageKey?.trim())
 		throw new MailCasesError(
 			'INVALID_INPUT',
-			'"Send Once Per" is empty: no key to send the mail once for',
+			`"Send Once Per" is empty, and the input item has no messageKey to use instead: the incoming mail probably had no Message-ID, and the item does not carry the Mail Cases Trigger's fields. Nothing was sent${caseNumber ? ` for case ${caseNumber}; the case itself exists already (opened or found before this node) and stays as it is` : ''}. Set "Send Once Per" to {{ $json.messageKey }} and keep the trigger's fields in the item (messageKey is the mail's Message-ID, or sha256:<hex> of the raw mail when it has none).`,
 		);
 	checkReplyOptions(input);
+}
+
+/** #13.1: "Send Once Per", or the incoming mail's key when it is empty. */
+function onceKeyOf(input: SendOnCaseInput): string | undefined {
+	if (input.sendOnceKey === undefined) return undefined;
+	return input.sendOnceKey || input.incomingMessageKey!.trim();
 }
 
 export async function sendOnCase(
@@ -93,6 +104,7 @@ export async function sendOnCase(
 	input: SendOnCaseInput,
 ): Promise<SendOnCaseResult> {
 	checkInput(input);
+	const onceKey = onceKeyOf(input);
 	const { sender } = deps;
 	let subject = input.subject;
 	let messageId = input.messageId || undefined;
@@ -109,12 +121,12 @@ export async function sendOnCase(
 		// issue #11.7: a mail sent for a case carries its signed reference (added, or an unsigned
 		// [#number] made signed), so that a reply from anyone who got it matches the case
 		subject = withCaseReference(subject, theCase.number, await store.caseReferenceKey());
-		if (input.sendOnceKey !== undefined)
+		if (onceKey !== undefined)
 			messageId = onceMessageId({
 				systemId: deps.systemId,
 				scope: 'send',
 				caseId: theCase.id,
-				key: input.sendOnceKey,
+				key: onceKey,
 				fromAddress: sender.from.address,
 			});
 	}
@@ -125,11 +137,7 @@ export async function sendOnCase(
 	};
 	const once =
 		store && theCase
-			? recordedOnCase(
-					store.cases,
-					theCase,
-					input.sendOnceKey !== undefined ? messageId : undefined,
-				)
+			? recordedOnCase(store.cases, theCase, onceKey !== undefined ? messageId : undefined)
 			: undefined;
 	const result = await sendOnce(sender, once, async () => {
 		let to = input.to;

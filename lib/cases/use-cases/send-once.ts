@@ -72,15 +72,19 @@ export function recordedOnCase(
 	};
 }
 
-/** The record of a mail handled without a case (Forward): a ledger entry under `key`. */
+/**
+ * The record of a mail handled without a case (Forward): a ledger entry under `key`, kept with
+ * the mail's content digest (#13.2: another mail under the same Message-ID is sent on its own).
+ */
 export function recordedInLedger(
 	ledger: Pick<LedgerRepository, 'lookup' | 'recordOutcome'>,
 	key: string,
 	detail: string,
+	contentDigest?: string,
 ): OnceRecord {
 	return {
 		earlier: async () => {
-			const entry = await ledger.lookup(key);
+			const entry = await ledger.lookup(key, contentDigest);
 			return entry ? { at: entry.processedAt } : undefined;
 		},
 		record: async () => {
@@ -88,6 +92,7 @@ export function recordedInLedger(
 				messageKey: key,
 				outcome: 'forwarded',
 				detail: detail.slice(0, 1000),
+				...(contentDigest ? { contentDigest } : {}),
 			});
 		},
 	};

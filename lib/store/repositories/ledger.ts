@@ -7,8 +7,11 @@ import type { StoreContext } from '../context';
 import type { Database, Executor } from '../db-types';
 import { assertMessageKey } from '../message-keys';
 import { ledgerFromRow } from '../rows';
+import { bareMessageId } from '../../mail/message-id';
 import type {
+	Activity,
 	AddMailToCaseInput,
+	Case,
 	CreateCaseFromMailInput,
 	LedgerEntry,
 	LedgerOutcome,
@@ -38,7 +41,8 @@ async function claim(
 	trx: Trx,
 	key: string,
 	outcome: LedgerOutcome,
-	detail: string | null = null,
+	detail: string | null,
+	contentDigest: string | null,
 ) {
 	const row = await trx
 		.insertInto('processed_messages')
@@ -48,6 +52,7 @@ async function claim(
 			case_id: null,
 			activity_id: null,
 			detail,
+			content_digest: contentDigest,
 			processed_at: ctx.now(),
 		})
 		.onConflict((oc) => oc.column('message_key').doNothing())
@@ -56,7 +61,92 @@ async function claim(
 	return row !== undefined;
 }
 
-async function replay(trx: Executor, key: string): Promise<MailIntakeResult> {
+/** #13.2: what separates a reused Message-ID's key from the digest of the other mail. */
+const REUSE_SEPARATOR = ' content:';
+
+/** The ledger key of a mail that reuses `key` (a key the ledger has for another mail). */
+export function reusedMessageKey(key: string, contentDigest: string): string {
+	return `${key}${REUSE_SEPARATOR}${contentDigest}`;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+function digestOf(value: string | null | undefined): string | null {
+	if (value === undefined || value === null || value === '') return null;
+	if (!SHA256_HEX.test(value))
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			`Content digest ${JSON.stringify(value.slice(0, 80))} is not valid: SHA-256 as 64 lower-case hex digits (the trigger item's contentDigest)`,
+		);
+	return value;
+}
+
+/** Where a mail with this key and digest belongs in the ledger. */
+interface Resolved {
+	/** Its own key: `key`, or the reused key when `key` belongs to another mail. */
+	key: string;
+	/** The entry of the other mail, when the mail reuses its Message-ID. */
+	earlier?: LedgerEntry;
+}
+
+/**
+ * #13.2: a key whose entry has another content digest is another mail's: this mail goes under
+ * its reused key. Entries without digest (written before digests were kept) and mails without
+ * digest count as the same mail, as before.
+ */
+async function resolve(db: Executor, key: string, digest: string | null): Promise<Resolved> {
+	if (digest === null) return { key };
+	const entry = await loadEntry(db, key);
+	if (!entry || entry.contentDigest === null || entry.contentDigest === digest) return { key };
+	return { key: reusedMessageKey(key, digest), earlier: entry };
+}
+
+/** Claims the mail's own key (see resolve); `claimed` false means it was processed before. */
+async function claimMail(
+	ctx: StoreContext,
+	trx: Trx,
+	key: string,
+	digest: string | null,
+	outcome: LedgerOutcome,
+	detail: string | null = null,
+): Promise<Resolved & { claimed: boolean }> {
+	if (await claim(ctx, trx, key, outcome, detail, digest)) return { claimed: true, key };
+	const resolved = await resolve(trx, key, digest);
+	if (resolved.key === key) return { claimed: false, key };
+	return { ...resolved, claimed: await claim(ctx, trx, resolved.key, outcome, detail, digest) };
+}
+
+/** #13.2: `messageIdReused` of a write, with the note it writes on the case. */
+async function reuseOf(
+	ctx: StoreContext,
+	trx: Trx,
+	c: Case,
+	messageId: string | null | undefined,
+	claimed: Resolved,
+): Promise<Pick<MailIntakeResult, 'messageIdReused'>> {
+	if (!claimed.earlier) return {};
+	const note = await reuseNote(ctx, trx, c, messageId, claimed.earlier);
+	return { messageIdReused: { earlier: claimed.earlier, note } };
+}
+
+/** #13.2: the note on a case that a mail was stored as a new mail despite its Message-ID. */
+async function reuseNote(
+	ctx: StoreContext,
+	trx: Trx,
+	c: Case,
+	messageId: string | null | undefined,
+	earlier: LedgerEntry,
+): Promise<Activity> {
+	const earlierCase = earlier.caseId !== null ? await loadCase(trx, earlier.caseId) : undefined;
+	const where = earlierCase ? ` in case ${earlierCase.number}` : '';
+	const id = bareMessageId(messageId);
+	const text = `The Message-ID ${id ? `<${id}> ` : ''}of this mail was used before by a different mail (From, Date, Subject or body differ), processed ${earlier.processedAt.toISOString()}${where} as ${earlier.outcome}. This mail was stored as a new mail, not taken for a repetition of that one.`;
+	const { activity } = await insertActivity(ctx, trx, c, 'note', { author: null, text });
+	return activity;
+}
+
+async function replay(trx: Executor, resolved: Resolved): Promise<MailIntakeResult> {
+	const { key, earlier } = resolved;
 	const entry = await loadEntry(trx, key);
 	if (!entry)
 		throw new MailCasesError('INTERNAL', `Ledger entry for ${key} vanished during a replay`);
@@ -66,6 +156,7 @@ async function replay(trx: Executor, key: string): Promise<MailIntakeResult> {
 		case: entry.caseId !== null ? await loadCase(trx, entry.caseId) : undefined,
 		activity: entry.activityId !== null ? await loadActivity(trx, entry.activityId) : undefined,
 		fieldChanges: [],
+		...(earlier ? { messageIdReused: { earlier, note: undefined } } : {}),
 	};
 }
 
@@ -94,18 +185,43 @@ async function complete(
 export class LedgerRepository {
 	constructor(private readonly ctx: StoreContext) {}
 
-	/** The ledger entry of a mail, if it was processed. */
-	async lookup(messageKey: string): Promise<LedgerEntry | undefined> {
+	/**
+	 * The ledger entry of a mail, if it was processed. With the mail's content digest (#13.2),
+	 * the entry of another mail under the same Message-ID is not this mail's: then the entry
+	 * under its reused key (see `keyOf`).
+	 */
+	async lookup(
+		messageKey: string,
+		contentDigest?: string | null,
+	): Promise<LedgerEntry | undefined> {
 		assertMessageKey(messageKey);
-		return await this.ctx.run('read the ledger', (db) => loadEntry(db, messageKey));
+		const digest = digestOf(contentDigest);
+		return await this.ctx.run('read the ledger', async (db) =>
+			loadEntry(db, (await resolve(db, messageKey, digest)).key),
+		);
+	}
+
+	/**
+	 * #13.2: the ledger key of the mail with this key and content digest: `messageKey`, or its
+	 * reused key when the ledger has `messageKey` for a different mail; `earlier` is that entry.
+	 */
+	async keyOf(
+		messageKey: string,
+		contentDigest?: string | null,
+	): Promise<{ key: string; earlier?: LedgerEntry }> {
+		assertMessageKey(messageKey);
+		const digest = digestOf(contentDigest);
+		return await this.ctx.run('read the ledger', (db) => resolve(db, messageKey, digest));
 	}
 
 	/** R-PROC-6b: creates a case from a mail, the mail as its first activity. */
 	async createCaseFromMail(input: CreateCaseFromMailInput): Promise<MailIntakeResult> {
 		assertMessageKey(input?.messageKey);
 		const key = input.messageKey;
+		const digest = digestOf(input.contentDigest);
 		return await this.ctx.transaction(`create a case from mail ${key}`, async (trx) => {
-			if (!(await claim(this.ctx, trx, key, 'case_created'))) return await replay(trx, key);
+			const claimed = await claimMail(this.ctx, trx, key, digest, 'case_created');
+			if (!claimed.claimed) return await replay(trx, claimed);
 			const created = await insertCase(this.ctx, trx, {
 				...input,
 				requesterAddress: input.requesterAddress ?? input.mail?.from ?? null,
@@ -120,8 +236,9 @@ export class LedgerRepository {
 					touchCase: false,
 				},
 			);
-			const entry = await complete(trx, key, created.id, activity.id);
-			return { replayed: false, entry, case: created, activity, fieldChanges: [] };
+			const reused = await reuseOf(this.ctx, trx, created, input.mail?.messageId, claimed);
+			const entry = await complete(trx, claimed.key, created.id, activity.id);
+			return { replayed: false, entry, case: created, activity, fieldChanges: [], ...reused };
 		});
 	}
 
@@ -139,8 +256,10 @@ export class LedgerRepository {
 				`A mail activity is incoming_mail or outgoing_mail, got "${String(kind)}"`,
 			);
 		}
+		const digest = digestOf(input.contentDigest);
 		return await this.ctx.transaction(`add mail ${key} to case ${input.caseId}`, async (trx) => {
-			if (!(await claim(this.ctx, trx, key, 'activity_added'))) return await replay(trx, key);
+			const claimed = await claimMail(this.ctx, trx, key, digest, 'activity_added');
+			if (!claimed.claimed) return await replay(trx, claimed);
 			const locked = await lockCase(this.ctx, trx, input.caseId);
 			const inserted = await insertActivity(this.ctx, trx, locked, kind, input.mail);
 			const activity = inserted.activity;
@@ -156,8 +275,9 @@ export class LedgerRepository {
 					changedBy,
 				));
 			}
-			const entry = await complete(trx, key, c.id, activity.id);
-			return { replayed: false, entry, case: c, activity, fieldChanges };
+			const reused = await reuseOf(this.ctx, trx, c, input.mail?.messageId, claimed);
+			const entry = await complete(trx, claimed.key, c.id, activity.id);
+			return { replayed: false, entry, case: c, activity, fieldChanges, ...reused };
 		});
 	}
 
@@ -200,16 +320,28 @@ export class LedgerRepository {
 			);
 		}
 		const key = input.messageKey;
+		const digest = digestOf(input.contentDigest);
 		return await this.ctx.transaction(`record mail ${key} as ${input.outcome}`, async (trx) => {
-			if (!(await claim(this.ctx, trx, key, input.outcome, input.detail ?? null))) {
-				return { recorded: false, entry: (await loadEntry(trx, key))! };
+			const claimed = await claimMail(
+				this.ctx,
+				trx,
+				key,
+				digest,
+				input.outcome,
+				input.detail ?? null,
+			);
+			if (!claimed.claimed) {
+				return { recorded: false, entry: (await loadEntry(trx, claimed.key))! };
 			}
 			if (input.caseId !== undefined && input.caseId !== null) {
 				const c = await loadCase(trx, input.caseId);
 				if (!c)
 					throw new MailCasesError('NOT_FOUND', `Case with id ${input.caseId} does not exist`);
 			}
-			return { recorded: true, entry: await complete(trx, key, input.caseId ?? null, null) };
+			return {
+				recorded: true,
+				entry: await complete(trx, claimed.key, input.caseId ?? null, null),
+			};
 		});
 	}
 }

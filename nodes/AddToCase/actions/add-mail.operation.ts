@@ -50,6 +50,9 @@ export async function addMail(
 		replayed: r.kind === 'replayed',
 		...(r.blockedImages > 0 ? { blockedImages: r.blockedImages } : {}),
 		...(r.attachmentsWithoutContent ? { attachmentsWithoutContent: true } : {}),
+		...(r.kind === 'added' && r.messageIdReused
+			? { messageIdReused: r.messageIdReused as unknown as IDataObject }
+			: {}),
 	};
 	if (r.fields)
 		json.fields = {

@@ -56,5 +56,6 @@ export async function createCase(
 		activityId: r.activityId,
 		fields: fieldPlanJson(r.fields) as unknown as IDataObject,
 		...(r.blockedImages > 0 ? { blockedImages: r.blockedImages } : {}),
+		...(r.messageIdReused ? { messageIdReused: r.messageIdReused as unknown as IDataObject } : {}),
 	});
 }

@@ -22,6 +22,12 @@ function optionText(options: SendOptions, name: 'caseNumber' | 'sendOnceKey'): s
 	return value === undefined || value === null ? '' : String(value).trim();
 }
 
+/** #13.1: the input item's `messageKey` (the trigger's key of the mail): empty Send Once Per uses it. */
+function incomingMessageKey(ctx: IExecuteFunctions, itemIndex: number): string | undefined {
+	const key: unknown = ctx.getInputData()[itemIndex]?.json?.messageKey;
+	return typeof key === 'string' && key.trim() ? key.trim() : undefined;
+}
+
 /** Send: one mail per input item (lib/cases/use-cases/send-on-case.ts). */
 export async function send(
 	ctx: IExecuteFunctions,
@@ -50,6 +56,7 @@ export async function send(
 			headers: Object.fromEntries(header.filter((h) => h.name).map((h) => [h.name, h.value])),
 			caseNumber: optionText(options, 'caseNumber'),
 			sendOnceKey: optionText(options, 'sendOnceKey'),
+			incomingMessageKey: incomingMessageKey(ctx, itemIndex),
 			attachments: attachments ? () => readAttachments(ctx, itemIndex, attachments) : undefined,
 		},
 	);

@@ -214,9 +214,10 @@ test('template "ticket-system": unmatched mail opens a case, notifies the inboun
 		sendThrough: 'smtp',
 		to: '={{ $json.case.requesterAddress }}',
 		options: {
-			// recorded on the case (replies find it) and sent once per incoming mail
+			// recorded on the case (replies find it) and sent once per incoming mail; #13.1: per
+			// its messageKey, which a mail without Message-ID has too
 			caseNumber: '={{ $json.case.number }}',
-			sendOnceKey: '={{ $json.messageId }}',
+			sendOnceKey: '={{ $json.messageKey }}',
 			inReplyTo: '={{ $json.messageId }}',
 			headers: { header: [{ name: 'Auto-Submitted', value: 'auto-replied' }] },
 		},
