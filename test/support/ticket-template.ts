@@ -1,0 +1,52 @@
+/**
+ * The shipped ticket-system template (templates/ticket-system.json) as the workflow tests run it:
+ * test credentials, the trigger polling every second, sticky notes left out (they never run).
+ */
+import type { INodeExecutionData } from 'n8n-workflow';
+import type { TriggerExecution, TriggerHandle, WorkflowJson } from './n8n';
+import { loadTemplate } from './templates';
+
+export const TICKET = {
+	trigger: 'Mail Cases Trigger',
+	create: 'Create Case From Mail',
+	acknowledgement: 'Send Acknowledgement',
+} as const;
+
+export function ticketSystemWorkflow(mailsPerExecution: number): WorkflowJson {
+	const template = loadTemplate('ticket-system', {
+		credentials: {
+			mailCasesMailbox: { id: 'box', name: 'Box' },
+			mailCasesSmtp: { id: 'smtp', name: 'SMTP' },
+		},
+		store: { id: 'store', name: 'Store' },
+		parameters: {
+			[TICKET.trigger]: {
+				options: { pollIntervalSeconds: 1, retryDelaySeconds: 600, mailsPerExecution },
+			},
+		},
+	});
+	return {
+		...template,
+		nodes: template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote'),
+	} as unknown as WorkflowJson;
+}
+
+/** The items `node` put on its first output over the runs (runs where it did not run: none). */
+export function outputsOf(runs: TriggerExecution[], node: string): INodeExecutionData[] {
+	return runs.flatMap((run) => (run.executedNodes.includes(node) ? run.outputOf(node, 0) : []));
+}
+
+/** Waits for the runs that gave `count` cases (Create Case output); every run must succeed. */
+export async function runsUntilCases(
+	handle: TriggerHandle,
+	count: number,
+): Promise<TriggerExecution[]> {
+	for (let runs = 1; ; runs++) {
+		const done = await handle.waitForExecutions(runs, 90_000);
+		for (const run of done)
+			expect({ run: run.executionId, status: run.status, error: run.error?.message }).toMatchObject(
+				{ status: 'success' },
+			);
+		if (outputsOf(done, TICKET.create).length >= count) return done;
+	}
+}
