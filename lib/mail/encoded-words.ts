@@ -15,10 +15,11 @@
  * - Adjacent words: whitespace (blanks, tabs, line breaks of a folded header) between two
  *   encoded words disappears (RFC 2047 §6.2); adjacent words of the same charset are joined at
  *   byte level first, so a multi-byte character split over two words is decoded correctly.
- *   Whitespace between a word and plain text stays. Words in ISO-2022-* (stateful: each word
- *   switches to and back from its character set) are decoded one by one: joined, the switch back
- *   to ASCII right before the next word's switch reads as an error (U+FFFD) in the WHATWG
- *   decoder (ruby-mail rfc2822/example14.eml in the corpus).
+ *   Whitespace between a word and plain text stays. In ISO-2022-* (stateful: escape sequences
+ *   switch character sets) a word's closing switch to ASCII right before the next word's switch
+ *   is dropped: the WHATWG decoder reads two switches in a row as an error (U+FFFD; ruby-mail
+ *   rfc2822/example14.eml in the corpus), while a character split over two words (sisimai
+ *   lhost-exchange2007-04.eml) still needs the byte-level join.
  * - UTF-7 (`=?UTF-7?Q?+ANw-bermittlungsstatus?=`, also labelled `unicode-1-1-utf-7`, written
  *   by old Outlook/Exchange versions) is decoded by iconv-lite; Node's TextDecoder does not know
  *   it. The result is header text like any other (control characters become spaces in
@@ -32,7 +33,7 @@ import { TextDecoder } from 'node:util';
 
 const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([BbQq])\?([^?]*)\?=/g;
 const ONLY_WHITESPACE = /^[ \t\r\n]*$/;
-/** Charsets whose words are decoded one by one, never joined (each word ends in ASCII mode). */
+/** Stateful charsets: escape sequences switch between character sets (dropSwitchBeforeSwitch). */
 const STATEFUL = /^iso-?2022/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -119,6 +120,20 @@ export function utf7WordsAsUtf8(value: string): string {
 	});
 }
 
+/**
+ * Adjacent ISO-2022 words are joined at byte level too (senders split a character over two
+ * words), but a word that ends switching back to ASCII (`ESC ( B`, `ESC ( J`) right before a
+ * word that starts with a switch loses that switch back: the WHATWG decoder reads two switches
+ * in a row as an error (U+FFFD), and the text is the same without it.
+ */
+function dropSwitchBeforeSwitch(parts: Buffer[], next: Buffer): void {
+	const last = parts[parts.length - 1];
+	if (!last || next[0] !== 0x1b || last.length < 3) return;
+	const tail = last.length - 3;
+	if (last[tail] === 0x1b && last[tail + 1] === 0x28)
+		parts[parts.length - 1] = last.subarray(0, tail);
+}
+
 /** Decodes the RFC 2047 encoded words in a header value (see the module comment). */
 export function decodeEncodedWords(value: string): string {
 	if (!value.includes('=?')) return value;
@@ -135,9 +150,10 @@ export function decodeEncodedWords(value: string): string {
 		const charset = match[1].toLowerCase();
 		const bytes = wordBytes(match[2], match[3]);
 		const adjacent = run.parts.length > 0 && ONLY_WHITESPACE.test(between);
-		if (!adjacent || !bytes || run.charset !== charset || STATEFUL.test(charset)) flush();
+		if (!adjacent || !bytes || run.charset !== charset) flush();
 		if (!adjacent) out += between;
 		if (bytes) {
+			if (STATEFUL.test(charset)) dropSwitchBeforeSwitch(run.parts, bytes);
 			run.charset = charset;
 			run.parts.push(bytes);
 		} else {

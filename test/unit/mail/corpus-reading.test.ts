@@ -12,7 +12,8 @@
  *   lib/mail/boundary-whitespace.ts) against mime4j's own expected part text; enmime's chardet
  *   cases (US-ASCII declared, 8-bit bytes: Big5 and ISO-8859-1), sisimai's ezweb bounces (EUC-JP
  *   declared as ISO-2022-JP), Alaveteli's part without a charset holding bad UTF-8, and
- *   ruby-mail's adjacent ISO-2022-JP encoded words.
+ *   adjacent ISO-2022-JP encoded words of ruby-mail and sisimai; no U+FFFD in any subject but
+ *   two broken ones.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -58,6 +59,14 @@ const BROKEN_SOURCES: Record<string, string> = {
 		'declared UTF-8, the base64 body is binary (anonymised test data)',
 	'sisimai-set-of-emails/maildir/bsd/rfc3464-66.eml':
 		'a PNG image labelled as an ISO-8859-1 text part inside an attached message',
+};
+
+/** Mails whose subject holds U+FFFD however it is read, with the reason. */
+const BROKEN_SUBJECTS: Record<string, string> = {
+	'alaveteli/spec/fixtures/files/subject-bad-utf-8-trailing-quoted-printable.eml':
+		'a UTF-8 encoded word ending in half a character (=F0), on purpose',
+	'ruby-mail/spec/fixtures/emails/error_emails/must_supply_encoding.eml':
+		'the raw subject holds U+FFFD itself (UTF-8 bytes EF BF BD)',
 };
 
 const CHARSET_PARAM = /charset\s*=\s*"?([^";\s]+)/gi;
@@ -150,10 +159,23 @@ describe('corpus: reading (issue #13 item 8)', () => {
 		expect(withReplacement.sort()).toEqual(Object.keys(BROKEN_SOURCES).sort());
 	});
 
-	it('ISO-2022-JP encoded words next to each other are decoded one by one (ruby-mail example14)', () => {
+	it('no U+FFFD in any subject of the corpus but the broken ones', () => {
 		requireCorpus();
+		const withReplacement = [...outcomes]
+			.filter(([, { parsed }]) => parsed?.subject.includes('\ufffd'))
+			.map(([file]) => file);
+		expect(withReplacement.sort()).toEqual(Object.keys(BROKEN_SUBJECTS).sort());
+	});
+
+	it('adjacent ISO-2022-JP encoded words: ruby-mail example14, sisimai exchange2007-04', () => {
+		requireCorpus();
+		// each word switches back to ASCII before the next one switches to JIS X 0208
 		const { subject } = parsedOf('ruby-mail/spec/fixtures/emails/rfc2822/example14.eml');
 		expect(subject).toMatch(/^Re: TEST\s+テストテスト$/);
+		// a character split over two words
+		const bounce = parsedOf('sisimai-set-of-emails/maildir/bsd/lhost-exchange2007-04.eml');
+		// (the last word ends in an encoded line break, which becomes a space)
+		expect(bounce.subject).toBe('Undeliverable: キジトラ・フラッシュ/ニャーン ');
 	});
 
 	it("sisimai's ezweb bounces: EUC-JP declared as 7-bit ISO-2022-JP are read as EUC-JP", () => {
