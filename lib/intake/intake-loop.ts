@@ -44,6 +44,15 @@ interface DoneMail {
 	epoch: number;
 }
 
+/**
+ * What a disposal found: mails the server refused to remove (with its answer), and keys that
+ * turned out void (per-mail error CONFLICT: the mailbox identity changed since the mail was read).
+ */
+interface Disposal {
+	refused: Map<string, string>;
+	voided: Set<string>;
+}
+
 export type IntakeEvent =
 	| { type: 'connectionLost'; error: MailCasesError; attempt: number; retryInMs: number }
 	| { type: 'connectionRestored'; downMs: number }
@@ -428,9 +437,9 @@ export class IntakeLoop {
 			// each disposal): the connection is opened again if needed.
 			await this.open();
 			if (epoch !== this.epoch) return; // the keys are void: those mails come again
-			const refused = await this.disposeDone(done);
+			const disposal = await this.disposeDone(done);
 			final = true;
-			await this.finishDisposal(done, refused);
+			await this.finishDisposal(done, disposal);
 			for (const { mail, reason, kind } of toQuarantine)
 				await this.quarantine(mail.key, reason, { kind, raw: mail.raw, size: mail.raw.length });
 			await this.source.commit();
@@ -453,29 +462,31 @@ export class IntakeLoop {
 			return false;
 		});
 		if (!pending.length) return;
-		const refused = await this.disposeDone(pending);
+		const disposal = await this.disposeDone(pending);
 		for (const mail of pending) this.undisposed.delete(mail.key);
-		await this.finishDisposal(pending, refused);
+		await this.finishDisposal(pending, disposal);
 	}
 
 	/**
 	 * Disposes of mails whose runs succeeded, grouped by where they go, and commits (POP3: QUIT,
 	 * without which the server undoes DELE). Rejects on a lost connection: then none of them
-	 * counts as disposed of. Returns the mails the server refused to remove.
+	 * counts as disposed of. Tells which mails the server refused to remove (with why) and which
+	 * keys turned out void (the source found the mailbox identity changed: nothing was done).
 	 */
-	private async disposeDone(done: DoneMail[]): Promise<Map<string, string>> {
-		const refused = new Map<string, string>();
-		if (!done.length) return refused;
+	private async disposeDone(done: DoneMail[]): Promise<Disposal> {
+		const disposal: Disposal = { refused: new Map(), voided: new Set() };
+		if (!done.length) return disposal;
 		for (const [disposition, keys] of byDisposition(done))
-			for (const [key, why] of await this.disposeAll(keys, disposition)) refused.set(key, why);
+			await this.disposeAll(keys, disposition, disposal);
 		await this.source.commit();
-		return refused;
+		this.takeReset(); // a source that reconnected while disposing may have found a new identity
+		return disposal;
 	}
 
 	/** After disposal: `processed` for the removed mails; the refused ones are set aside. */
-	private async finishDisposal(done: DoneMail[], refused: Map<string, string>): Promise<void> {
+	private async finishDisposal(done: DoneMail[], { refused, voided }: Disposal): Promise<void> {
 		for (const { key } of done) {
-			if (refused.has(key)) continue;
+			if (refused.has(key) || voided.has(key)) continue;
 			this.lastFailure.delete(key);
 			this.fetchLosses.delete(key);
 			this.onEvent({ type: 'processed', key });
@@ -494,13 +505,16 @@ export class IntakeLoop {
 		}
 	}
 
-	/** Disposes of the mails whose runs succeeded; returns the ones the server refused to remove. */
-	private async disposeAll(done: string[], disposition: Disposition): Promise<Map<string, string>> {
-		const refused = new Map<string, string>();
+	/** Disposes of mails whose runs succeeded; records the ones the server refused to remove. */
+	private async disposeAll(
+		done: string[],
+		disposition: Disposition,
+		{ refused, voided }: Disposal,
+	): Promise<void> {
 		if (done.length > 1 && this.source.disposeMany) {
 			try {
 				await this.source.disposeMany(done, disposition);
-				return refused;
+				return;
 			} catch (error) {
 				if (!isPerMailError(error)) throw error;
 				// One UID set failed as a whole: one by one, so only the refused mails count.
@@ -511,13 +525,12 @@ export class IntakeLoop {
 				await this.source.dispose(key, disposition);
 			} catch (error) {
 				if (!isPerMailError(error)) throw error;
+				if (error.code === 'CONFLICT') voided.add(key);
 				// Gone already: a disposal whose answer the lost connection swallowed (POP3: QUIT
 				// went through), or another client removed it. Nothing is left to do.
-				if (error.code === 'NOT_FOUND') continue;
-				refused.set(key, error.message);
+				else if (error.code !== 'NOT_FOUND') refused.set(key, error.message);
 			}
 		}
-		return refused;
 	}
 
 	/** A failed attempt (already counted): retried later, quarantined after maxAttempts. */
@@ -546,6 +559,8 @@ export class IntakeLoop {
 			await this.source.quarantine(key, reason, info.kind);
 		} catch (error) {
 			if (!isPerMailError(error)) throw error;
+			// The key names no mail any more (mailbox identity changed): the mail comes again.
+			if (error.code === 'CONFLICT') return;
 			// The server refuses to move this mail aside: leave it alone for the longest retry
 			// delay instead of trying again at every look at the mailbox.
 			this.retryLater(

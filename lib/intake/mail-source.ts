@@ -46,7 +46,14 @@ export interface MailSource {
 	 * connection failure. The same holds for dispose, disposeMany and quarantine.
 	 */
 	fetch(key: string): Promise<Buffer>;
-	/** Removes or marks the mail after success, and clears its attempt count. */
+	/**
+	 * Removes or marks the mail after success, and clears its attempt count. Idempotent: the
+	 * intake loop disposes of a mail again after a connection loss interrupted its disposal
+	 * (issue #13.5), so a mail that is gone already resolves or rejects with a per-mail error of
+	 * code NOT_FOUND (both mean done). A key that names no mail any more because the mailbox
+	 * identity changed (IMAP UIDVALIDITY) rejects with a per-mail error of code CONFLICT, after
+	 * takeReset was set: nothing is done and the mail comes again under its new key.
+	 */
 	dispose(key: string, disposition: Disposition): Promise<void>;
 	/** Same for several mails in one round trip, where the protocol allows it (IMAP UID sets). */
 	disposeMany?(keys: string[], disposition: Disposition): Promise<void>;
@@ -64,7 +71,8 @@ export interface MailSource {
 	attemptsOf(key: string): number | undefined;
 	/**
 	 * Finishes a batch: for POP3 this ends the session with QUIT so deletions take effect.
-	 * Called after every dispose of a cycle.
+	 * Called after every dispose of a cycle. Must reject when the deletions may not have taken
+	 * effect (the session broke before QUIT was answered): the loop then disposes again.
 	 */
 	commit(): Promise<void>;
 	/**

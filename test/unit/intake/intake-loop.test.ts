@@ -59,12 +59,13 @@ class MemorySource implements MailSource {
 			this.failOpen--;
 			throw new MailCasesError('CONNECTION_REFUSED', 'refused');
 		}
-		if (this.renumberOnOpen) {
-			this.renumberOnOpen = false;
-			this.reset = true;
-			this.mails = new Map([...this.mails].map(([key, raw]) => [`${key}'`, raw]));
-			this.attempts.clear();
-		}
+		if (this.renumberOnOpen) this.renumber();
+	}
+	private renumber() {
+		this.renumberOnOpen = false;
+		this.reset = true;
+		this.mails = new Map([...this.mails].map(([key, raw]) => [`${key}'`, raw]));
+		this.attempts.clear();
 	}
 	takeReset() {
 		const reset = this.reset;
@@ -110,6 +111,11 @@ class MemorySource implements MailSource {
 					? this.breakOnDispose - 1
 					: false;
 			throw new MailCasesError('CONNECTION_LOST', 'connection broke while removing');
+		}
+		if (this.renumberOnOpen) {
+			// the source reconnects while disposing and finds the new identity (issue #13.6)
+			this.renumber();
+			throw perMailError(key, `UIDVALIDITY changed, ${key} not touched`, { code: 'CONFLICT' });
 		}
 		if (!this.mails.has(key))
 			throw perMailError(key, `Mail ${key} is not there`, { code: 'NOT_FOUND' });
@@ -828,6 +834,7 @@ describe('#13.5 exactly once across connection losses', () => {
 	test.each([
 		['at the reconnect after the broken disposal', 'dispose'],
 		['during the run (found when the run is settled)', 'run'],
+		['found by the source while disposing (per-mail CONFLICT)', 'source'],
 	])(
 		'#13.5 the mailbox identity changed (UIDVALIDITY) %s: the key is void, nothing is disposed of under it; the mail comes again under its new key',
 		async (_when, where) => {
@@ -841,16 +848,19 @@ describe('#13.5 exactly once across connection losses', () => {
 				if (key === '7') source.renumberOnOpen = true; // the folder is recreated meanwhile
 				return await dispose(key, d);
 			};
-			const { loop, runs } = recordingLoop(source, fast, async (batch) => {
+			const { loop, runs, keysOf } = recordingLoop(source, fast, async (batch) => {
 				if (where === 'run' && batch[0].key === '7') source.renumberOnOpen = true;
 				return allDone(batch);
 			});
 			await until(() => source.disposed.length === 1);
 			await loop.stop();
 			expect(runs).toEqual([['7'], ["7'"]]);
-			// '7' is never disposed of under the new identity
-			expect(disposeCalls).toEqual(where === 'dispose' ? ['7', "7'"] : ["7'"]);
+			// '7' is never disposed of (nor quarantined) under the new identity
+			expect(disposeCalls).toEqual(where === 'run' ? ["7'"] : ['7', "7'"]);
 			expect(source.disposed).toEqual(["7'"]);
+			expect(source.quarantined.size).toBe(0);
+			expect(keysOf('processed')).toEqual(["7'"]);
+			expect(keysOf('quarantined')).toEqual([]);
 		},
 	);
 });
