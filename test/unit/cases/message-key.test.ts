@@ -278,6 +278,25 @@ describe('the use cases against a temp SQLite store', () => {
 		expect(opened(await create(other))).toMatchObject({ replayed: true, case: { id: a.case.id } });
 	});
 
+	test('#13.2 migration 4 on a store of the version before: its entries stay, without digest, and count as replays', async () => {
+		const a = opened(await create(itemMail(rawMail(), { messageId: '<alt@kunde.example>' })));
+		await store.close();
+		// the store as version 3 left it: no content_digest column, migration 4 not applied
+		const path = (test_.config as { path: string }).path;
+		const db = new DatabaseSync(path);
+		db.exec('alter table processed_messages drop column content_digest');
+		db.exec('delete from schema_migrations where version = 4');
+		db.close();
+		store = await openStore(test_.config);
+		expect(await store.schemaVersion()).toBe(4);
+		expect(await store.ledger.lookup('mid:alt@kunde.example')).toMatchObject({
+			caseId: a.case.id,
+			contentDigest: null,
+		});
+		const other = itemMail(rawMail({ body: 'Anders\n' }), { messageId: '<alt@kunde.example>' });
+		expect(opened(await create(other))).toMatchObject({ replayed: true, case: { id: a.case.id } });
+	});
+
 	test('#13.2 Add to Case and Case Match: another mail under a known Message-ID is added to the case it names, with a note', async () => {
 		const c = opened(await create(itemMail(rawMail(), { messageId: '<open@kunde.example>' }))).case;
 		const reply = itemMail(rawMail({ body: 'Erste Antwort\n' }), {
