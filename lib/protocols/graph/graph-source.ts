@@ -1,6 +1,11 @@
 import { MailCasesError, isMailCasesError } from '../../errors';
 import { asPerMailError, isPerMailError } from '../../intake/mail-error';
-import type { Disposition, MailSource, PendingMail } from '../../intake/mail-source';
+import type {
+	Disposition,
+	MailSource,
+	PendingMail,
+	QuarantineKind,
+} from '../../intake/mail-source';
 import { describeExchange, exchangeFolder, type ExchangeProfile } from './exchange-profile';
 import { GraphClient, type GraphClientOptions } from './graph-client';
 import { GraphFolders } from './graph-folders';
@@ -26,6 +31,23 @@ import { GraphFolders } from './graph-folders';
 export const DONE_CATEGORY = 'MailCases-Done';
 export const FAIL_CATEGORY_PREFIX = 'MailCases-Fail-';
 export const QUARANTINE_CATEGORY = 'MailCases-Quarantined';
+
+const QUARANTINE_KIND_PREFIX = 'MailCases-Quarantine-';
+
+/** Category telling why a mail was quarantined: `MailCases-Quarantine-Oversize` … */
+export function quarantineKindCategory(kind: QuarantineKind): string {
+	return `${QUARANTINE_KIND_PREFIX}${kind[0].toUpperCase()}${kind.slice(1)}`;
+}
+
+/**
+ * The Outlook category for an IMAP keyword of a move (issue #13.4): our `$MailCasesSkipped`
+ * becomes `MailCases-Skipped`, any other keyword loses its `$`. Empty ones are left out;
+ * Outlook takes category names up to 255 characters.
+ */
+export function keywordCategory(keyword: string): string | undefined {
+	const name = keyword.replace(/^\$/, '').replace(/^MailCases(?=[A-Z])/, 'MailCases-');
+	return name.trim() ? name.slice(0, 255) : undefined;
+}
 /** Named extended property holding the quarantine reason (our own property set GUID). */
 export const QUARANTINE_REASON_PROPERTY =
 	'String {6f3b1c2e-8d4a-4e7b-9c15-2a0d5e7f9b31} Name MailCasesQuarantineReason';
@@ -217,8 +239,20 @@ export class GraphSource implements MailSource {
 		try {
 			if (disposition.kind === 'move') {
 				const target = await this.folders.resolve(disposition.folder, true);
-				// The attempt count must not follow the mail into the target folder.
-				if (this.attempts.get(key)) await this.clearAttempts(key);
+				const added = (disposition.keywords ?? []).flatMap((k) => keywordCategory(k) ?? []);
+				if (added.length) {
+					// Set before the move, so they travel with the mail; the attempt count does not.
+					const categories = await this.categoriesOf(key, gone);
+					await this.patch(
+						key,
+						{ categories: [...new Set([...withoutOurs(categories, false), ...added])] },
+						`setting categories on mail ${key}`,
+						gone,
+					);
+				} else if (this.attempts.get(key)) {
+					// The attempt count must not follow the mail into the target folder.
+					await this.clearAttempts(key);
+				}
 				await this.move(key, target!, `moving mail ${key} to folder ${disposition.folder}`, gone);
 			} else if (disposition.kind === 'markSeen') {
 				const categories = await this.categoriesOf(key, gone);
@@ -297,11 +331,15 @@ export class GraphSource implements MailSource {
 		return next;
 	}
 
-	async quarantine(key: string, reason: string): Promise<void> {
-		await this.finish(key, () => this.quarantineOne(key, reason));
+	/**
+	 * Moves the mail to the quarantine folder with the categories `MailCases-Quarantined` and one
+	 * naming why (`MailCases-Quarantine-Oversize` …), and the reason in an extended property.
+	 */
+	async quarantine(key: string, reason: string, kind?: QuarantineKind): Promise<void> {
+		await this.finish(key, () => this.quarantineOne(key, reason, kind));
 	}
 
-	private async quarantineOne(key: string, reason: string): Promise<void> {
+	private async quarantineOne(key: string, reason: string, kind?: QuarantineKind): Promise<void> {
 		const target = await this.folders.resolve(this.quarantineFolder, true);
 		try {
 			const categories = await this.categoriesOf(key, gone);
@@ -310,8 +348,11 @@ export class GraphSource implements MailSource {
 				{
 					// Without its attempt count, a mail moved back after the cause was fixed starts afresh.
 					categories: [
-						...withoutOurs(categories, false).filter((c) => c !== QUARANTINE_CATEGORY),
+						...withoutOurs(categories, false).filter(
+							(c) => c !== QUARANTINE_CATEGORY && !c.startsWith(QUARANTINE_KIND_PREFIX),
+						),
 						QUARANTINE_CATEGORY,
+						...(kind ? [quarantineKindCategory(kind)] : []),
 					],
 					singleValueExtendedProperties: [
 						{ id: QUARANTINE_REASON_PROPERTY, value: reason.slice(0, 2000) },

@@ -325,7 +325,7 @@ describe('R-EXO-1 / R-PROC-4: Exchange mailbox read through Graph by the intake 
 		const [quarantined] = world.mailbox.list('Quarantine');
 		expect(quarantined.subject).toBe('Mail 2');
 		// The attempt count is cleared on quarantine: moved back after a fix, the mail starts afresh (#11.3).
-		expect(quarantined.categories).toEqual([QUARANTINE_CATEGORY]);
+		expect(quarantined.categories).toEqual([QUARANTINE_CATEGORY, 'MailCases-Quarantine-Failed']);
 		expect(quarantined.properties.get(QUARANTINE_REASON_PROPERTY)).toBe(
 			'Failed 3 times; last error: boom',
 		);
