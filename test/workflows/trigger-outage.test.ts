@@ -5,7 +5,7 @@
  * execution), never silently swallowed. Runs against a private stack so the outage does not
  * disturb other test files.
  */
-import { chmodSync, writeFileSync } from 'fs';
+import { chmodSync, readdirSync, writeFileSync } from 'fs';
 import nodemailer from 'nodemailer';
 import path from 'path';
 import { composeMail, startMailStack, type MailStackHandle } from '../support/mail-stack';
@@ -49,6 +49,18 @@ function dropIntoMaildir(address: string, raw: Buffer, name: string): void {
 	const file = path.join(dir, `${Date.now()}.${name}.test`);
 	writeFileSync(file, raw);
 	chmodSync(file, 0o666);
+}
+
+/** The messages in a user's INBOX, as Dovecot keeps them (one file each in new/ or cur/). */
+function maildirMessages(address: string): string[] {
+	const base = path.join(stack.dir, 'mail', address, 'Maildir');
+	return ['new', 'cur'].flatMap((sub) => {
+		try {
+			return readdirSync(path.join(base, sub));
+		} catch {
+			return [];
+		}
+	});
 }
 
 async function until(what: string, check: () => boolean, timeoutMs: number) {
@@ -101,6 +113,13 @@ test('Dovecot killed and restarted while the trigger idles: reconnect, outage re
 
 	await lmtp(user.address, await mail('Vor dem Ausfall'));
 	await until('first mail processed', () => subjects().includes('Vor dem Ausfall'), 20_000);
+	// The outage is meant to hit the idle trigger: its mail is removed first (the disposal follows
+	// the run's end; on a loaded machine Dovecot was killed in between, issue #13.5).
+	await until(
+		'first mail removed from the server',
+		() => !maildirMessages(user.address).length,
+		20_000,
+	);
 
 	stack.stopDovecot();
 	dropIntoMaildir(user.address, await mail('Während des Ausfalls'), 'b');
