@@ -37,10 +37,12 @@ export class Pop3SessionEnded extends Error {
 	}
 }
 
-/** The server refused a session because the maildrop is locked (RFC 2449 [IN-USE], or its words). */
+/** The server refused a new session because the maildrop is locked (RFC 2449 [IN-USE], or its words). */
 export function isMaildropLocked(error: unknown): boolean {
 	return (
 		error instanceof Pop3ServerError &&
+		// at login: a -ERR for one command in a standing session (e.g. DELE) is that mail's
+		['greeting', 'USER', 'PASS'].includes(error.command) &&
 		/\[IN-USE\]|\block(ed)?\b|in use/i.test(error.serverText) &&
 		!/\[AUTH\]/i.test(error.serverText)
 	);
