@@ -1,5 +1,6 @@
 /**
- * mailparser's MailParser with one change: a text part that declares no charset (or US-ASCII,
+ * mailparser's MailParser with one change (and one internal flag read, `hasText`: whether the
+ * mail has a text/plain part): a text part that declares no charset (or US-ASCII,
  * which cannot hold 8-bit bytes) is read through undeclared-charset.ts — UTF-8 when it is valid
  * UTF-8, else the charset the detector finds — instead of always as UTF-8, which turned KOI8-R
  * or Windows-1251 text into U+FFFD (issue #13 item 8). So is a part declared in a 7-bit
@@ -116,6 +117,9 @@ class CharsetDetectingParser extends MailParser {
 export interface MimeParseResult {
 	text?: string;
 	html?: string;
+	/** Whether the mail has a text/plain part (mailparser's `hasText`); without one, `text` is
+	 * mailparser's own conversion of the top-level HTML, or nothing. */
+	hasTextPart: boolean;
 	attachments: Array<AttachmentStream & { content: Buffer | AttachmentStream['content'] }>;
 }
 
@@ -125,7 +129,7 @@ export interface MimeParseResult {
  */
 export function parseMime(input: Buffer, options: MailParserOptions): Promise<MimeParseResult> {
 	return new Promise((resolve, reject) => {
-		const result: MimeParseResult = { attachments: [] };
+		const result: MimeParseResult = { attachments: [], hasTextPart: false };
 		let settled = false;
 		const fail = (error: unknown) => {
 			if (settled) return;
@@ -168,6 +172,7 @@ export function parseMime(input: Buffer, options: MailParserOptions): Promise<Mi
 		parser.once('end', () => {
 			if (settled) return;
 			settled = true;
+			result.hasTextPart = (parser as unknown as { hasText?: unknown }).hasText === true;
 			resolve(result);
 		});
 		parser.end(input);

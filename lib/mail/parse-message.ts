@@ -323,17 +323,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /**
  * The mail's text: its text parts, or its HTML converted to text when it has no text (issue #13
- * item 8). mailparser converts HTML only when the HTML is the whole message or sits beside a text
- * part outside multipart/alternative; an HTML part inside multipart/related or mixed, or alone in
+ * item 8), always by our converter (html-to-text.ts: no line wrapping, so a long
+ * `Field = Value` line stays one line; headings keep their case). mailparser converts HTML only
+ * when the HTML is the whole message (wrapped at 80 characters) or sits beside a text part
+ * outside multipart/alternative; an HTML part inside multipart/related or mixed, or alone in
  * multipart/alternative, gave no text (mailparser issues #243, #345, #398).
  */
-function textOf(text: string | undefined, html: string | null): string {
-	if (typeof text === 'string' && text.trim() !== '') return text;
+function textOf(mail: MimeParseResult, html: string | null): string {
+	const text = typeof mail.text === 'string' ? mail.text : '';
+	if (mail.hasTextPart && text.trim() !== '') return text;
 	if (html && html.length <= MAX_HTML_TO_TEXT_CHARS) {
 		const converted = htmlToText(html);
 		if (converted !== '') return converted;
 	}
-	return typeof text === 'string' ? text : '';
+	return mail.hasTextPart ? text : '';
 }
 
 /**
@@ -389,7 +392,7 @@ export async function parseMessage(
 	const html = typeof mail.html === 'string' ? mail.html : null;
 	return {
 		...section,
-		text: textOf(mail.text, html),
+		text: textOf(mail, html),
 		html,
 		...capAttachments((mail.attachments as MailparserAttachment[]).map(toAttachment)),
 	};

@@ -205,6 +205,21 @@ describe('text from HTML when there is no text part', () => {
 		expect((await parseMessage(raw)).text).toBe('Kunde = Muster GmbH');
 	});
 
+	it('a mail that is only HTML gets our conversion: long Field lines stay one line, headings keep case', async () => {
+		const field = `Beschreibung = ${'Die Anlage meldet seit Montag einen Druckabfall '.repeat(3).trim()}`;
+		const raw = Buffer.from(
+			[
+				'From: a@example.com',
+				'Subject: HTML only',
+				'Content-Type: text/html; charset=utf-8',
+				'',
+				`<h1>Störung Halle 3</h1><p>${field}</p>`,
+				'',
+			].join('\r\n'),
+		);
+		expect((await parseMessage(raw)).text).toBe(`Störung Halle 3\n${field}`);
+	});
+
 	it('a text part keeps its text (the HTML beside it is not converted on top)', async () => {
 		const raw = Buffer.from(
 			[
