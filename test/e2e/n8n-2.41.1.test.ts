@@ -4,9 +4,12 @@
  * (R-OUT-7, R-IN-3), and an active trigger workflow whose failing mail is retried and
  * quarantined by the n8n server (R-PROC-4, R-PLUS-1). Scenarios: test/e2e/support/suite.ts.
  * The editor in headless Chromium: test/e2e/support/editor-suite.ts.
+ * Issue #13's real mailbox traffic through the ticket template: test/e2e/support/real-traffic-suite.ts.
  */
 import { describeEditorInN8n } from './support/editor-suite';
+import { describeRealTrafficInN8n } from './support/real-traffic-suite';
 import { describeInN8n } from './support/suite';
 
 describeInN8n('2.41.1');
 describeEditorInN8n('2.41.1');
+describeRealTrafficInN8n('2.41.1');
