@@ -26,6 +26,8 @@ export function emptyPop3State(): Pop3State {
 interface Pop3Session {
 	client: Pop3Client;
 	listing: Map<string, Pop3Listing>;
+	/** UIDLs marked with DELE in this session (removed at its QUIT, undone when it dies). */
+	marked: Set<string>;
 }
 
 /** How often a new session is tried while the server still holds the maildrop lock. */
@@ -72,22 +74,31 @@ export class Pop3Source implements MailSource {
 	private async live(): Promise<Pop3Session> {
 		if (this.session?.client.alive) return this.session;
 		if (!this.opening) {
-			// A dead session is dropped without QUIT: what it marked is not deleted.
+			// A session that died before QUIT deleted nothing: what it marked for disposal is marked
+			// again in the new one (commit's QUIT then removes it).
+			const carried = this.session?.marked ?? new Set<string>();
 			this.session?.client.destroy();
 			this.session = undefined;
-			this.opening = this.login().finally(() => (this.opening = undefined));
+			this.opening = this.login(carried).finally(() => (this.opening = undefined));
 		}
 		return this.opening;
 	}
 
-	private async login(): Promise<Pop3Session> {
+	private async login(carried: ReadonlySet<string>): Promise<Pop3Session> {
 		for (let attempt = 1; ; attempt++) {
 			const client = new Pop3Client(this.profile);
 			try {
 				await client.connect();
-				const session = { client, listing: new Map((await client.list()).map((l) => [l.uid, l])) };
+				const listing = new Map((await client.list()).map((l) => [l.uid, l]));
+				const session = { client, listing, marked: new Set<string>() };
+				for (const uid of carried) {
+					const entry = listing.get(uid);
+					if (!entry) continue; // removed already (by an earlier QUIT or another client)
+					await client.delete(entry.num);
+					session.marked.add(uid);
+				}
 				this.session = session;
-				this.forgetGone(session.listing);
+				this.forgetGone(listing);
 				return session;
 			} catch (error) {
 				client.destroy();
@@ -207,6 +218,7 @@ export class Pop3Source implements MailSource {
 		// Not listed in a session opened after the mail was read: removed already.
 		if (!entry) return;
 		await session.client.delete(entry.num);
+		session.marked.add(key);
 	}
 
 	/** POP3 keeps no marks on a mail: the reason stays in the trigger's state (the kind in the report). */
@@ -218,9 +230,22 @@ export class Pop3Source implements MailSource {
 
 	/** QUIT: the server now deletes what was marked. The next cycle opens a new session. */
 	async commit(): Promise<void> {
-		const session = this.session;
-		this.session = undefined;
-		if (session) await session.client.quit();
+		for (let attempt = 1; ; attempt++) {
+			let session = this.session;
+			if (!session) return;
+			// A session that died before QUIT undid its DELEs: they are made again in a new one.
+			if (!session.client.alive && session.marked.size) session = await this.live();
+			this.session = undefined;
+			try {
+				await session.client.quit();
+				return;
+			} catch (error) {
+				// QUIT lost: the DELEs were undone, or done if only the answer was lost (then the
+				// new session lists those mails no more). Once more in a new session.
+				if (!session.marked.size || attempt >= 2 || isPerMailError(error)) throw error;
+				this.session = session;
+			}
+		}
 	}
 
 	async waitForMail(maxWaitMs: number, signal: AbortSignal): Promise<void> {

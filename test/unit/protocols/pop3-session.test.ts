@@ -142,6 +142,48 @@ test('disposal after the session ended: a new session, DELE of the mail by its U
 	expect(server.sessions[0]).not.toContain('DELE 2');
 });
 
+test('a session that died after a DELE undid it: the new session marks that mail again before QUIT', async () => {
+	const server = await scriptedServer({ locked: () => false });
+	const source = new Pop3Source(profile(server.port));
+	await source.listPending(10, new Set());
+	await source.dispose('uid-a', { kind: 'delete' });
+	await serverEnds(server, 0);
+	await source.dispose('uid-b', { kind: 'delete' });
+	await source.commit();
+	expect(server.sessions[0]).toEqual(['USER u', 'PASS', 'LIST', 'UIDL', 'DELE 1']);
+	expect(server.sessions[1]).toEqual([
+		'USER u',
+		'PASS',
+		'LIST',
+		'UIDL',
+		'DELE 1',
+		'DELE 2',
+		'QUIT',
+	]);
+});
+
+test('commit after the session died: its DELEs are made again in a new session, then QUIT', async () => {
+	const server = await scriptedServer({ locked: () => false });
+	const source = new Pop3Source(profile(server.port));
+	await source.listPending(10, new Set());
+	await source.dispose('uid-b', { kind: 'delete' });
+	await serverEnds(server, 0);
+	await source.commit();
+	expect(server.sessions[1]).toEqual(['USER u', 'PASS', 'LIST', 'UIDL', 'DELE 2', 'QUIT']);
+});
+
+test('QUIT lost with the connection: once more in a new session', async () => {
+	const server = await scriptedServer({ locked: () => false, silent: new Set(['QUIT']) });
+	const source = new Pop3Source(profile(server.port, 300));
+	await source.listPending(10, new Set());
+	await source.dispose('uid-a', { kind: 'delete' });
+	await expect(source.commit()).rejects.toThrow(/did not answer QUIT within 1 s/);
+	expect(server.sessions.map((s) => s.slice(4))).toEqual([
+		['DELE 1', 'QUIT'],
+		['DELE 1', 'QUIT'],
+	]);
+});
+
 test('the maildrop is still locked by the old session: tried again, then the new session works', async () => {
 	const server = await scriptedServer({
 		locked: (connection) => connection === 1 || connection === 2,
