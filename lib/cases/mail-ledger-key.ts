@@ -16,7 +16,7 @@
  */
 import { MailCasesError } from '../errors';
 import { bracketedMessageId } from '../mail/message-id';
-import { messageKeyOf } from '../store/message-keys';
+import { messageKeyOf, reusedMessageKey, splitReusedMessageKey } from '../store/message-keys';
 
 export interface MailKeySource {
 	messageId?: string | null;
@@ -44,12 +44,25 @@ export function messageKeyOfMail(mail: {
 }
 
 /**
+ * #13.2: the message key of a mail that reused another mail's Message-ID, as the case nodes
+ * output it (`<id@host> content:<digest>`): its own key, e.g. for Send Once Per.
+ */
+export function reusedMessageKeyOf(messageKey: string, contentDigest: string): string {
+	return reusedMessageKey(messageKey.trim(), contentDigest);
+}
+
+/**
  * The ledger key of a message key (`<id@host>`, `id@host`, `sha256:<hex>`, or already a ledger
  * key `mid:…`); undefined when `key` is empty.
  */
 export function ledgerKeyOfMessageKey(key: string | null | undefined): string | undefined {
 	const text = typeof key === 'string' ? key.trim() : '';
 	if (!hasMessageId(text)) return undefined;
+	const reused = splitReusedMessageKey(text);
+	if (reused) {
+		const base = ledgerKeyOfMessageKey(reused.key);
+		return base && reusedMessageKey(base, reused.contentDigest);
+	}
 	const hash = HASH_KEY.exec(text);
 	if (hash) return `sha256:${hash[1].toLowerCase()}`;
 	if (text.startsWith('mid:') && text.length > 4) return text;

@@ -21,6 +21,24 @@ export function messageKeyOf(mail: {
 	);
 }
 
+/**
+ * #13.2: the key of a mail that reuses `key`, a key the ledger has for another mail (another
+ * content digest): `<key> content:<digest>`. A Message-ID has no white space, so this key is no
+ * other mail's. The same suffix on a message key (`<id@host> content:<digest>`) is its user form.
+ */
+export function reusedMessageKey(key: string, contentDigest: string): string {
+	return `${key} content:${contentDigest}`;
+}
+
+/** `reusedMessageKey` read back: the key and the digest, or undefined for another key. */
+export function splitReusedMessageKey(
+	key: string,
+): { key: string; contentDigest: string } | undefined {
+	const found = / content:([0-9a-f]{64})$/.exec(key);
+	if (!found || found.index === 0) return undefined;
+	return { key: key.slice(0, found.index), contentDigest: found[1] };
+}
+
 const MESSAGE_KEY = /^(mid:.+|sha256:[0-9a-f]{64})$/s;
 
 export function assertMessageKey(key: unknown): asserts key is string {

@@ -203,6 +203,9 @@ describe.each(['sqlite', 'postgres'] as const)('#13 message keys on %s', (backen
 			messageIdReused: { earlier: { caseId: caseA.id, outcome: 'case_created' } },
 		});
 		expect(caseB.number).not.toBe(caseA.number);
+		// its own key: the acknowledgement's Send Once Per (= {{ $json.messageKey }})
+		expect(b.messageKey).toMatch(new RegExp(`^${messageId} content:[0-9a-f]{64}$`));
+		expect(a.messageKey).toBe(messageId);
 
 		// the other mail's content is stored in its case, with the note
 		const activities = await store.activities.listForCase(caseB.id as number);

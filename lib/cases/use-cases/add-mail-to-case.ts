@@ -116,6 +116,8 @@ export async function addMailToCase(
 		activity: written.activity,
 		fieldChanges: written.fieldChanges,
 		...stored,
-		...(written.messageIdReused ? { messageIdReused: reuseInfo(written.messageIdReused) } : {}),
+		...(written.messageIdReused
+			? { messageIdReused: reuseInfo(written.messageIdReused, mail) }
+			: {}),
 	};
 }

@@ -168,6 +168,6 @@ export async function createCaseFromMail(
 	return {
 		...result,
 		blockedImages: activity.blockedImages,
-		...(intake.messageIdReused ? { messageIdReused: reuseInfo(intake.messageIdReused) } : {}),
+		...(intake.messageIdReused ? { messageIdReused: reuseInfo(intake.messageIdReused, mail) } : {}),
 	};
 }

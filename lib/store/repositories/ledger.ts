@@ -5,7 +5,7 @@ import { applyCaseUpdate } from '../writes/case-update';
 import { insertCase, loadCase, lockCase } from '../writes/cases';
 import type { StoreContext } from '../context';
 import type { Database, Executor } from '../db-types';
-import { assertMessageKey } from '../message-keys';
+import { assertMessageKey, reusedMessageKey } from '../message-keys';
 import { ledgerFromRow } from '../rows';
 import { bareMessageId } from '../../mail/message-id';
 import type {
@@ -59,14 +59,6 @@ async function claim(
 		.returning('message_key')
 		.executeTakeFirst();
 	return row !== undefined;
-}
-
-/** #13.2: what separates a reused Message-ID's key from the digest of the other mail. */
-const REUSE_SEPARATOR = ' content:';
-
-/** The ledger key of a mail that reuses `key` (a key the ledger has for another mail). */
-export function reusedMessageKey(key: string, contentDigest: string): string {
-	return `${key}${REUSE_SEPARATOR}${contentDigest}`;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;

@@ -50,8 +50,12 @@ export async function addMail(
 		replayed: r.kind === 'replayed',
 		...(r.blockedImages > 0 ? { blockedImages: r.blockedImages } : {}),
 		...(r.attachmentsWithoutContent ? { attachmentsWithoutContent: true } : {}),
+		// #13.2: the mail's own key (another mail had its Message-ID), e.g. for Send Once Per
 		...(r.kind === 'added' && r.messageIdReused
-			? { messageIdReused: r.messageIdReused as unknown as IDataObject }
+			? {
+					messageKey: r.messageIdReused.messageKey,
+					messageIdReused: r.messageIdReused as unknown as IDataObject,
+				}
 			: {}),
 	};
 	if (r.fields)

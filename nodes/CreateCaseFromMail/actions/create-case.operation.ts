@@ -56,6 +56,12 @@ export async function createCase(
 		activityId: r.activityId,
 		fields: fieldPlanJson(r.fields) as unknown as IDataObject,
 		...(r.blockedImages > 0 ? { blockedImages: r.blockedImages } : {}),
-		...(r.messageIdReused ? { messageIdReused: r.messageIdReused as unknown as IDataObject } : {}),
+		// #13.2: the mail's own key (another mail had its Message-ID), e.g. for Send Once Per
+		...(r.messageIdReused
+			? {
+					messageKey: r.messageIdReused.messageKey,
+					messageIdReused: r.messageIdReused as unknown as IDataObject,
+				}
+			: {}),
 	});
 }

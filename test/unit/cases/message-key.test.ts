@@ -248,6 +248,13 @@ describe('the use cases against a temp SQLite store', () => {
 			earlier: { messageKey: 'mid:same@kunde.example', caseId: a.case.id },
 			noteActivityId: expect.any(Number),
 		});
+		// its own key, which turns into the ledger key it was stored under
+		const ownKey = `<same@kunde.example> content:${other.contentDigest}`;
+		expect(b.messageIdReused?.messageKey).toBe(ownKey);
+		expect(await store.ledger.lookup(ledgerKeyOfMessageKey(ownKey)!)).toMatchObject({
+			caseId: b.case.id,
+			contentDigest: other.contentDigest,
+		});
 		// its content is stored, and a note on its case says why it is a case of its own
 		const activities = await store.activities.listForCase(b.case.id);
 		expect(activities.map((x) => x.kind)).toEqual(['incoming_mail', 'note']);
@@ -322,6 +329,18 @@ describe('the use cases against a temp SQLite store', () => {
 			messageIdReused: { earlier: { messageKey: 'mid:reply@kunde.example' } },
 		});
 		expect(await add({ ...reuse })).toMatchObject({ kind: 'replayed' });
+		// an acknowledgement per mail: Send Once Per = the messageKey each node output gives
+		const sender = recordingSender();
+		const ack = (key: string) =>
+			sendOnCase(
+				{ sender, systemId: 'instance-1', store: async () => store },
+				{ to: 'kunde@kunde.example', subject: 'Danke', caseNumber: c.number, sendOnceKey: key },
+			);
+		const reusedKey = second.kind === 'added' ? second.messageIdReused?.messageKey : undefined;
+		expect(reusedKey).toBe(`<reply@kunde.example> content:${reuse.contentDigest}`);
+		expect(await ack(reply.messageKey!)).toMatchObject({ kind: 'sent' });
+		expect(await ack(reusedKey!)).toMatchObject({ kind: 'sent' });
+		expect(await ack(reusedKey!)).toMatchObject({ kind: 'alreadySent' });
 		expect(await add({ ...reply })).toMatchObject({ kind: 'replayed' });
 		const kinds = (await store.activities.listForCase(c.id)).map((x) => x.kind);
 		expect(kinds).toEqual(['incoming_mail', 'incoming_mail', 'incoming_mail', 'note']);
