@@ -12,7 +12,11 @@ export const TICKET = {
 	acknowledgement: 'Send Acknowledgement',
 } as const;
 
-export function ticketSystemWorkflow(mailsPerExecution: number): WorkflowJson {
+/** `acknowledgement`: options of Send Acknowledgement to set (merged into the template's). */
+export function ticketSystemWorkflow(
+	mailsPerExecution: number,
+	acknowledgement: Record<string, unknown> = {},
+): WorkflowJson {
 	const template = loadTemplate('ticket-system', {
 		credentials: {
 			mailCasesMailbox: { id: 'box', name: 'Box' },
@@ -23,6 +27,7 @@ export function ticketSystemWorkflow(mailsPerExecution: number): WorkflowJson {
 			[TICKET.trigger]: {
 				options: { pollIntervalSeconds: 1, retryDelaySeconds: 600, mailsPerExecution },
 			},
+			[TICKET.acknowledgement]: { options: acknowledgement },
 		},
 	});
 	return {

@@ -88,9 +88,13 @@ describe.each(['sqlite', 'postgres'] as const)('#13 message keys on %s', (backen
 		});
 	});
 
-	async function start(inbox: string): Promise<TriggerHandle> {
+	async function start(
+		inbox: string,
+		acknowledgement: Record<string, unknown> = {},
+	): Promise<TriggerHandle> {
 		const handle = await startTrigger({
-			workflow: ticketSystemWorkflow(1), // one mail per run, in the order delivered
+			// one mail per run, in the order delivered
+			workflow: ticketSystemWorkflow(1, acknowledgement),
 			nodeTypes,
 			credentialTypes,
 			credentials: {
@@ -148,6 +152,29 @@ describe.each(['sqlite', 'postgres'] as const)('#13 message keys on %s', (backen
 		expect(
 			(await store.cases.list()).filter((c) => c.title === `Ohne Kennung ${backend}`),
 		).toHaveLength(1);
+		expect(await listImap(customer)).toHaveLength(1);
+	});
+
+	test('#13.1 an empty Send Once Per takes the incoming messageKey: one acknowledgement for a mail without Message-ID delivered twice', async () => {
+		const inbox = claimUser();
+		const customer = claimUser();
+		const raw = rawMail({
+			from: `"Kunde" <${addr(customer)}>`,
+			subject: `Leerer Schlüssel ${backend}`,
+			date: 'Fri, 04 Dec 2026 11:00:00 +0000',
+			body: 'Bitte um Rückruf.',
+		});
+		await deliver(inbox, raw);
+		const handle = await start(inbox, { sendOnceKey: '' });
+		const first = await processed(handle, 1);
+		const [ack] = outputOf(first, ACK);
+		expect(ack.json).toMatchObject({ sent: true });
+		await deliver(inbox, raw);
+		const second = (await processed(handle, 2)).slice(first.length);
+		expect(outputOf(second, ACK).map((i) => i.json)).toEqual([
+			expect.objectContaining({ sent: false, replayed: true, messageId: ack.json.messageId }),
+		]);
+		await waitForMail(customer, (m) => m.messageId === ack.json.messageId, 20_000);
 		expect(await listImap(customer)).toHaveLength(1);
 	});
 
