@@ -65,6 +65,8 @@ export type IntakeEvent =
 			raw?: Buffer;
 	  }
 	| { type: 'retryScheduled'; key: string; attempts: number; retryInMs: number; reason: string }
+	/** A run of several mails failed: each of `keys` runs alone now, not charged (issue #13.3). */
+	| { type: 'batchFailed'; keys: string[]; reason: string }
 	| { type: 'processed'; key: string };
 
 function asError(error: unknown): MailCasesError {
@@ -366,6 +368,12 @@ export class IntakeLoop {
 				outcomes,
 				epoch,
 			);
+			const first = outcomes.get(failed[0].key);
+			this.onEvent({
+				type: 'batchFailed',
+				keys: failed.map((mail) => mail.key),
+				reason: first?.status === 'failed' ? first.reason : 'The run failed',
+			});
 			for (const mail of failed) {
 				if (this.stopped || epoch !== this.epoch) break;
 				await this.settle([mail], await this.runOnce([mail]), epoch);

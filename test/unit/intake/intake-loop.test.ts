@@ -697,6 +697,9 @@ describe('#13.3 batch failure isolation', () => {
 		]);
 		expect(source.attempts.get('bad')).toBe(1);
 		expect(keysOf('processed').sort()).toEqual(nine.sort());
+		expect(events.filter((e) => e.type === 'batchFailed')).toEqual([
+			{ type: 'batchFailed', keys, reason: 'boom' },
+		]);
 	});
 
 	test('#13.3 a run of one mail that fails is charged at once (no second solo run)', async () => {
