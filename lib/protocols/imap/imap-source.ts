@@ -1,5 +1,5 @@
 import type { ImapFlow } from 'imapflow';
-import { MailCasesError } from '../../errors';
+import { MailCasesError, isMailCasesError } from '../../errors';
 import { asPerMailError, isPerMailError, perMailError } from '../../intake/mail-error';
 import type {
 	Disposition,
@@ -276,7 +276,7 @@ export class ImapSource implements MailSource {
 			try {
 				await this.disposeNow(set, keys, disposition);
 			} catch (error) {
-				if (!standing || isPerMailError(error)) throw error;
+				if (!standing || !this.broke(error)) throw error;
 				// The standing session failed under the disposal: once more in a new session.
 				this.client?.close();
 				await this.inSession(set, keys, `removing UID ${set}`, () =>
@@ -288,6 +288,16 @@ export class ImapSource implements MailSource {
 			this.attempts.delete(key);
 			this.keyValidity.delete(key);
 		}
+	}
+
+	/** The session broke under a command (closed, or no answer in time), not a refusal. */
+	private broke(error: unknown): boolean {
+		if (isPerMailError(error)) return false;
+		return (
+			!this.client?.usable ||
+			(isMailCasesError(error) &&
+				(error.code === 'CONNECTION_LOST' || error.code === 'CONNECTION_TIMEOUT'))
+		);
 	}
 
 	/**
@@ -433,7 +443,7 @@ export class ImapSource implements MailSource {
 		try {
 			await attempt();
 		} catch (error) {
-			if (!standing || isPerMailError(error)) throw error;
+			if (!standing || !this.broke(error)) throw error;
 			this.client?.close();
 			await attempt();
 		}

@@ -153,6 +153,24 @@ describe('IMAP: a run longer than the session', () => {
 		expect(await subjects(user)).toEqual([]);
 	});
 
+	test('the session went half-open during the run (no FIN, no RST): the disposal times out and is done in a new session', async () => {
+		const user = claimUser();
+		await deliver(user, await mail(user, 'Halb offen'));
+		const relay = await startTcpRelay(getStack().ports.imaps);
+		closing.push(relay);
+		const source = new ImapSource(profile(user, 'imap', { port: relay.port, timeoutMs: 1_000 }), {
+			quarantineFolder: 'Quarantine',
+		});
+		closing.push(source);
+		await source.open();
+		const [only] = await source.listPending(10, new Set());
+		await source.fetch(only.key);
+		relay.freeze();
+		await source.dispose(only.key, { kind: 'delete' });
+		expect(await subjects(user)).toEqual([]);
+		expect(relay.connections).toBe(2);
+	});
+
 	test('the folder was recreated meanwhile (new UIDVALIDITY): a per-mail error saying so, the new UID 1 untouched', async () => {
 		const user = claimUser();
 		await withImap(user, async (client) => {
