@@ -505,9 +505,14 @@ export class IntakeLoop {
 			// The run succeeded: running it again would repeat what it did (a plain Send Mail
 			// would send again), so it is set aside, and never run again by this process.
 			this.processedNotRemoved.add(mail.key);
+			// A mail with a disposition of its own (skipped mail moved aside) never ran.
+			const what =
+				mail.disposition === this.options.disposition
+					? 'Processed successfully'
+					: 'Set aside without a run';
 			await this.quarantine(
 				mail.key,
-				`Processed successfully, but the server refused to remove it (${why}); it is not run again. Check the rights and quota of the mailbox and the target folder.`,
+				`${what}, but the server refused to remove it (${why}); it is not run again. Check the rights and quota of the mailbox and the target folder.`,
 				{ kind: 'notRemoved', raw: mail.raw, size: mail.raw.length },
 			);
 		}

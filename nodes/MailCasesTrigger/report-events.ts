@@ -82,6 +82,11 @@ export function createEventReporter(ctx: ITriggerFunctions, source: MailSource) 
 				}
 				break;
 			}
+			case 'batchFailed':
+				ctx.logger.warn(
+					`Mail Cases Trigger: a run of ${event.keys.length} mails of ${where} failed (${event.reason}); each of them runs alone now, not counted as another attempt`,
+				);
+				break;
 			case 'processed':
 				break;
 		}
