@@ -204,17 +204,16 @@ describe.each(['sqlite', 'postgres'] as const)('#13 message keys on %s', (backen
 				trace: ['Received: from mx2.example.test; Fri, 04 Dec 2026 10:00:07 +0000'],
 			}),
 		);
-		await deliver(
-			inbox,
-			rawMail({
-				from: `"Jemand anderes" <${addr(stranger)}>`,
-				subject: `Andere Mail ${backend}`,
-				date: 'Sat, 05 Dec 2026 08:30:00 +0000',
-				body: 'Eine ganz andere Anfrage.',
-				messageId,
-			}),
-		);
-		const runs = await processed(await start(inbox), 3);
+		const otherMail = rawMail({
+			from: `"Jemand anderes" <${addr(stranger)}>`,
+			subject: `Andere Mail ${backend}`,
+			date: 'Sat, 05 Dec 2026 08:30:00 +0000',
+			body: 'Eine ganz andere Anfrage.',
+			messageId,
+		});
+		await deliver(inbox, otherMail);
+		const handle = await start(inbox);
+		const runs = await processed(handle, 3);
 
 		const created = outputOf(runs, CREATE).map((i) => i.json);
 		expect(created).toHaveLength(3);
@@ -258,5 +257,20 @@ describe.each(['sqlite', 'postgres'] as const)('#13 message keys on %s', (backen
 		await waitForMail(stranger, (m) => m.messageId === acks[2].messageId, 20_000);
 		expect(await listImap(customer)).toHaveLength(1);
 		expect(await listImap(stranger)).toHaveLength(1);
+
+		// the other mail once more: a replay of itself, under its own key, no second acknowledgement
+		await deliver(inbox, otherMail);
+		const again = (await processed(handle, 4)).slice(runs.length);
+		expect(outputOf(again, CREATE).map((i) => i.json)).toEqual([
+			expect.objectContaining({
+				replayed: true,
+				case: expect.objectContaining({ number: caseB.number }),
+				messageKey: b.messageKey,
+			}),
+		]);
+		expect(outputOf(again, ACK).map((i) => i.json)).toEqual([
+			expect.objectContaining({ sent: false, replayed: true, messageId: acks[2].messageId }),
+		]);
+		expect(await store.activities.listForCase(caseB.id as number)).toHaveLength(2);
 	});
 });

@@ -63,6 +63,8 @@ export type AddMailToCaseResult =
 			entry: LedgerEntry;
 			case: Case | undefined;
 			activity: Activity | undefined;
+			/** #13.2: the mail is the one that reused a Message-ID (its note: on the first run). */
+			messageIdReused?: MessageIdReuse;
 	  } & Stored);
 
 export async function addMailToCase(
@@ -102,6 +104,10 @@ export async function addMailToCase(
 		blockedImages: built.blockedImages,
 		attachmentsWithoutContent: built.attachmentsWithoutContent,
 	};
+	// #13.2: also on a replay, a mail that reused a Message-ID keeps its own key
+	const reused = written.messageIdReused
+		? { messageIdReused: reuseInfo(written.messageIdReused, mail) }
+		: {};
 	if (written.replayed || !written.case || !written.activity)
 		return {
 			kind: 'replayed',
@@ -109,6 +115,7 @@ export async function addMailToCase(
 			case: written.case,
 			activity: written.activity,
 			...stored,
+			...reused,
 		};
 	return {
 		kind: 'added',
@@ -116,8 +123,6 @@ export async function addMailToCase(
 		activity: written.activity,
 		fieldChanges: written.fieldChanges,
 		...stored,
-		...(written.messageIdReused
-			? { messageIdReused: reuseInfo(written.messageIdReused, mail) }
-			: {}),
+		...reused,
 	};
 }

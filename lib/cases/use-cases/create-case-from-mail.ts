@@ -138,7 +138,12 @@ export async function createCaseFromMail(
 	if (earlier) {
 		const c = earlier.caseId !== null ? await store.cases.get(earlier.caseId) : undefined;
 		if (earlier.outcome !== 'case_created' || !c) return processedBefore(earlier, c);
-		return await opened(deps, input, c, { replayed: true, activityId: earlier.activityId });
+		const replay = await opened(deps, input, c, { replayed: true, activityId: earlier.activityId });
+		// #13.2: a replay of a mail that reused a Message-ID keeps its own key (Send Once Per)
+		const { earlier: other } = await store.ledger.keyOf(messageKey, contentDigest);
+		return other
+			? { ...replay, messageIdReused: reuseInfo({ earlier: other, note: undefined }, mail) }
+			: replay;
 	}
 
 	const workflow = await activeWorkflow(store, input.workflow);

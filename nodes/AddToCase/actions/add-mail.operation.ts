@@ -51,7 +51,7 @@ export async function addMail(
 		...(r.blockedImages > 0 ? { blockedImages: r.blockedImages } : {}),
 		...(r.attachmentsWithoutContent ? { attachmentsWithoutContent: true } : {}),
 		// #13.2: the mail's own key (another mail had its Message-ID), e.g. for Send Once Per
-		...(r.kind === 'added' && r.messageIdReused
+		...(r.messageIdReused
 			? {
 					messageKey: r.messageIdReused.messageKey,
 					messageIdReused: r.messageIdReused as unknown as IDataObject,
