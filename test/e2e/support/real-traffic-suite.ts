@@ -347,6 +347,10 @@ export function realTrafficTests({ version, withLog }: TemplateSuiteContext): vo
 					.map((m) => m.label)
 					.sort(),
 			);
+			// It failed after its work was done: five cases opened and acknowledged, the reply added.
+			expect(outputOf(batch[0], 'Create Case From Mail')).toHaveLength(5);
+			expect(outputOf(batch[0], 'Send Acknowledgement')).toHaveLength(5);
+			expect(outputOf(batch[0], 'Add to Case').map(senderOf)).toEqual([address(replying)]);
 			// The batch's failure counts no attempt; the failing mail alone fails MAX_ATTEMPTS times.
 			expect(red.filter((e) => e !== batch[0]).map(mainSenders)).toEqual(
 				Array.from({ length: MAX_ATTEMPTS }, () => [address(failing)]),
