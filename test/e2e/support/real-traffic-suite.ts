@@ -386,11 +386,14 @@ export function realTrafficTests({ version, withLog }: TemplateSuiteContext): vo
 				from: address(failing),
 				messageId: bySender(failing).messageId,
 				size: expect.any(Number),
+				kind: 'failed',
 			});
 			expect(String(reports[0].json.reason)).toContain(FAIL_ERROR);
 			const quarantined = await listImap(inbox, 'Quarantine');
 			expect(quarantined.map((m) => m.from)).toEqual([address(failing)]);
-			expect(quarantined[0].flags.some((f) => f.startsWith('$MailCasesQuarantine'))).toBe(true);
+			expect(quarantined[0].flags).toEqual(
+				expect.arrayContaining(['$MailCasesQuarantined', '$MailCasesQuarantineFailed']),
+			);
 
 			// The auto-reply: set aside in Skipped with its class as keyword, and named in n8n's log.
 			const skipped = await listImap(inbox, 'Skipped');
