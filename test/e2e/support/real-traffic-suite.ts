@@ -469,8 +469,9 @@ export function realTrafficTests({ version, withLog }: TemplateSuiteContext): vo
 						)
 					).join(', '),
 			);
-			// A duplicate would have been handed to Postfix before the last run ended: a mail sent
-			// through Postfix now arrives after it, so once it is there, the counts are final.
+			// A duplicate would have been handed to Postfix before the last run ended. Postfix's queue
+			// manager delivers to the one LMTP destination in the order it queued the mail, so a
+			// barrier mail sent now arrives after any such duplicate: once it is there, the counts are final.
 			const barrier = `Barriere ${token}`;
 			const watched = [...expected.keys(), replying, autoReplying];
 			for (const user of watched)
