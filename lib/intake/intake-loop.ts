@@ -67,6 +67,11 @@ export type IntakeEvent =
 	| { type: 'retryScheduled'; key: string; attempts: number; retryInMs: number; reason: string }
 	/** A run of several mails failed: each of `keys` runs alone now, not charged (issue #13.3). */
 	| { type: 'batchFailed'; keys: string[]; reason: string }
+	/**
+	 * The mailbox identity changed (IMAP UIDVALIDITY: the folder was recreated) after the mail's
+	 * run succeeded: nothing was removed under its old key, and it comes again under a new one.
+	 */
+	| { type: 'keyVoided'; key: string }
 	| { type: 'processed'; key: string };
 
 function asError(error: unknown): MailCasesError {
@@ -238,6 +243,7 @@ export class IntakeLoop {
 		this.lastFailure.clear();
 		this.fetchLosses.clear();
 		this.processedNotRemoved.clear();
+		for (const key of this.undisposed.keys()) this.onEvent({ type: 'keyVoided', key });
 		this.undisposed.clear();
 	}
 
@@ -444,7 +450,11 @@ export class IntakeLoop {
 			// The session may have ended during the run (server idle timeout; POP3 ends it after
 			// each disposal): the connection is opened again if needed.
 			await this.open();
-			if (epoch !== this.epoch) return; // the keys are void: those mails come again
+			if (epoch !== this.epoch) {
+				// The keys are void: those mails come again.
+				for (const { key } of done) this.onEvent({ type: 'keyVoided', key });
+				return;
+			}
 			const disposal = await this.disposeDone(done);
 			final = true;
 			await this.finishDisposal(done, disposal);
@@ -467,6 +477,7 @@ export class IntakeLoop {
 		const pending = [...this.undisposed.values()].filter((mail) => {
 			if (mail.epoch === this.epoch) return true;
 			this.undisposed.delete(mail.key);
+			this.onEvent({ type: 'keyVoided', key: mail.key });
 			return false;
 		});
 		if (!pending.length) return;
@@ -494,6 +505,7 @@ export class IntakeLoop {
 	/** After disposal: `processed` for the removed mails; the refused ones are set aside. */
 	private async finishDisposal(done: DoneMail[], { refused, voided }: Disposal): Promise<void> {
 		for (const { key } of done) {
+			if (voided.has(key)) this.onEvent({ type: 'keyVoided', key });
 			if (refused.has(key) || voided.has(key)) continue;
 			this.lastFailure.delete(key);
 			this.fetchLosses.delete(key);

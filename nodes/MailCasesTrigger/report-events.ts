@@ -87,6 +87,11 @@ export function createEventReporter(ctx: ITriggerFunctions, source: MailSource) 
 					`Mail Cases Trigger: a run of ${event.keys.length} mails of ${where} failed (${event.reason}); each of them runs alone now, not counted as another attempt`,
 				);
 				break;
+			case 'keyVoided':
+				ctx.logger.warn(
+					`Mail Cases Trigger: the run for mail ${event.key} of ${where} succeeded, but the folder was recreated meanwhile (new UIDVALIDITY), so nothing was removed under that number; the mail will be read again under its new number`,
+				);
+				break;
 			case 'processed':
 				break;
 		}

@@ -864,6 +864,7 @@ describe('#13.5 exactly once across connection losses', () => {
 			expect(source.quarantined.size).toBe(0);
 			expect(keysOf('processed')).toEqual(["7'"]);
 			expect(keysOf('quarantined')).toEqual([]);
+			expect(keysOf('keyVoided')).toEqual(['7']);
 		},
 	);
 });
