@@ -30,6 +30,8 @@ export type ErrorCode =
 	| 'NOT_AN_EMAIL'
 	// store and cases
 	| 'STORE_UNAVAILABLE'
+	/** SQLite store while n8n runs executions in several processes (queue mode, multi-main). */
+	| 'STORE_NOT_SHARED'
 	| 'NOT_FOUND'
 	| 'CONFLICT'
 	| 'WORKFLOW_INACTIVE'

@@ -15,6 +15,7 @@ export {
 	type StoreCommonConfig,
 	type StoreConfig,
 } from './config';
+export { assertStoreShared, scaleOutOf, type ScaleOut } from './execution-mode';
 export { closeAllStores, getStore, openStore, type Store, type StoreOptions } from './open-store';
 export { LATEST_SCHEMA_VERSION, type Backend } from './migrations';
 export { messageKeyOf, normalizeEmail } from './message-keys';

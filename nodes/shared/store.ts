@@ -3,7 +3,13 @@ import type {
 	IExecuteFunctions,
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
-import { defaultSqlitePath, getStore, type Store, type StoreConfig } from '../../lib/store';
+import {
+	assertStoreShared,
+	defaultSqlitePath,
+	getStore,
+	type Store,
+	type StoreConfig,
+} from '../../lib/store';
 
 const str = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 
@@ -47,7 +53,14 @@ export function defaultStoreConfig(): StoreConfig {
 export async function storeFor(ctx: IExecuteFunctions | ILoadOptionsFunctions): Promise<Store> {
 	// Only a node without the credential uses the embedded store; a credential that is set but
 	// cannot be read is an error, never a silent switch to another database.
-	if (!ctx.getNode().credentials?.mailCasesStore) return getStore(defaultStoreConfig());
+	// In queue mode and multi-main setups only a shared PostgreSQL store works (issue #15.1).
+	if (!ctx.getNode().credentials?.mailCasesStore) {
+		const config = defaultStoreConfig();
+		assertStoreShared(config, false);
+		return getStore(config);
+	}
 	const data = (await ctx.getCredentials('mailCasesStore')) as ICredentialDataDecryptedObject;
-	return getStore(storeConfigFrom(data));
+	const config = storeConfigFrom(data);
+	assertStoreShared(config, true);
+	return getStore(config);
 }
