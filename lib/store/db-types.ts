@@ -87,6 +87,10 @@ export interface ActivitiesTable {
 	old_value: NullableJson;
 	new_value: NullableJson;
 	changed_by: string | null;
+	/** Migration 5 (#14.1). */
+	purpose: string | null;
+	outcome: string | null;
+	outcome_detail: string | null;
 	created_at: Timestamp;
 }
 

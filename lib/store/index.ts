@@ -26,5 +26,6 @@ export type { ContactRepository } from './repositories/contacts';
 export type { CaseRepository } from './repositories/cases';
 export type { ActivityRepository } from './repositories/activities';
 export type { LedgerRepository } from './repositories/ledger';
+export type { SendClaimRepository } from './repositories/send-claims';
 export type { SendLimitRepository, SendLimitReservation } from './repositories/send-limits';
 export * from './types';

@@ -22,6 +22,7 @@ import { ActivityRepository } from './repositories/activities';
 import { CaseRepository } from './repositories/cases';
 import { ContactRepository } from './repositories/contacts';
 import { LedgerRepository } from './repositories/ledger';
+import { SendClaimRepository } from './repositories/send-claims';
 import { SendLimitRepository } from './repositories/send-limits';
 import { OrgUnitRepository } from './repositories/org-units';
 import { WorkflowRepository } from './repositories/workflows';
@@ -50,6 +51,8 @@ export interface Store {
 	readonly ledger: LedgerRepository;
 	/** #11.6: mails per recipient within a period (acknowledgement rate limit). */
 	readonly sendLimits: SendLimitRepository;
+	/** #15.2: claims on sends that must happen once. */
+	readonly sendClaims: SendClaimRepository;
 	/**
 	 * Issue #11.7: tags and checks signed case references with the store's secret (read once;
 	 * the secret itself is never exposed).
@@ -137,6 +140,7 @@ class StoreImpl implements Store {
 	readonly activities: ActivityRepository;
 	readonly ledger: LedgerRepository;
 	readonly sendLimits: SendLimitRepository;
+	readonly sendClaims: SendClaimRepository;
 	private closed?: Promise<void>;
 	private referenceKey?: Promise<CaseReferenceKey>;
 
@@ -151,6 +155,7 @@ class StoreImpl implements Store {
 		this.activities = new ActivityRepository(ctx);
 		this.ledger = new LedgerRepository(ctx);
 		this.sendLimits = new SendLimitRepository(ctx);
+		this.sendClaims = new SendClaimRepository(ctx);
 	}
 
 	get backend(): Backend {

@@ -11,6 +11,8 @@ import type {
 import type {
 	Activity,
 	ActivityKind,
+	ActivityOutcome,
+	OutgoingPurpose,
 	Attachment,
 	Case,
 	Contact,
@@ -135,6 +137,9 @@ export function activityFromRow(
 		oldValue: fromJson(row.old_value) as FieldValue,
 		newValue: fromJson(row.new_value) as FieldValue,
 		changedBy: row.changed_by,
+		purpose: (row.purpose ?? null) as OutgoingPurpose | null,
+		outcome: (row.outcome ?? null) as ActivityOutcome | null,
+		outcomeDetail: row.outcome_detail ?? null,
 		createdAt: toDate(row.created_at),
 	};
 }

@@ -176,6 +176,77 @@ export interface ActivityInput extends MailActivityInput {
 	author?: string | null;
 }
 
+/** #14.1: what a mail we sent on a case was for. */
+export type OutgoingPurpose = 'acknowledgement' | 'notification' | 'forward' | 'mail';
+
+/**
+ * #14.1: what became of a mail we sent (outgoing_mail: sent, rejected, failed, later bounced), or
+ * what an activity reports (incoming_mail of a bounce: delivery_failure; a note on Field lines:
+ * field_feedback).
+ */
+export type ActivityOutcome =
+	| 'sent'
+	| 'rejected'
+	| 'failed'
+	| 'bounced'
+	| 'delivery_failure'
+	| 'field_feedback';
+
+/** #14.1: one mail we sent (or tried to send) on a case, for its history. */
+export interface OutgoingMailRecord {
+	caseId: number;
+	purpose: OutgoingPurpose;
+	/** The sent Message-ID (for sent and rejected it is linked to the case: replies find it). */
+	messageId: string;
+	from: string;
+	to: string[];
+	cc?: string[];
+	subject: string;
+	/** The mail's text, as sent (optional: the history can show it). */
+	text?: string | null;
+	outcome: 'sent' | 'rejected' | 'failed';
+	/**
+	 * sent: the recipients the server refused while it accepted others (if any); rejected / failed:
+	 * the server's reply or the error, as the user should read it.
+	 */
+	detail?: string | null;
+	/** #15.2: the send claim this mail went out under: marked done in the same transaction. */
+	claimKey?: string;
+	at?: Date;
+}
+
+/** #14.1: a bounce (DSN) of a mail we sent, for the case the bounced mail belongs to. */
+export interface DeliveryFailureInput extends WithContentDigest {
+	/** The bounce mail's ledger key (its messageKey): a bounce is recorded once. */
+	messageKey: string;
+	/** The Message-ID of our mail that bounced (the trigger's bounce.originalMessageId). */
+	bouncedMessageId: string;
+	/** The bounce mail itself, stored as an incoming_mail activity with outcome delivery_failure. */
+	mail: MailActivityInput;
+	/** What the user reads, e.g. "acknowledgement to x@y bounced: 550 5.1.1 user unknown". */
+	detail: string;
+}
+
+export interface DeliveryFailureResult {
+	/** The bounce was recorded before: nothing written now. */
+	replayed: boolean;
+	/** undefined: the bounced Message-ID is not one we sent on a case (nothing written). */
+	case: Case | undefined;
+	/** The bounce's activity (incoming_mail, outcome delivery_failure). */
+	activity: Activity | undefined;
+	/** Our outgoing_mail activity that bounced (now outcome bounced), when it is in the history. */
+	outgoing: Activity | undefined;
+}
+
+/** #15.2: the claim on one send (the unique key of a mail that must go out once). */
+export type SendClaim =
+	/** This run holds the claim now: send, then finish (or release when the send failed). */
+	| { state: 'claimed' }
+	/** The mail went out (or was permanently rejected) before: do not send. */
+	| { state: 'done'; at: Date; messageId: string | null }
+	/** Another run holds the claim until `until` (it may be sending right now). */
+	| { state: 'held'; until: Date };
+
 export interface Activity {
 	id: number;
 	caseId: number;
@@ -193,6 +264,12 @@ export interface Activity {
 	oldValue: FieldValue;
 	newValue: FieldValue;
 	changedBy: string | null;
+	/** #14.1: outgoing_mail: what it was for; null on other activities and older ones. */
+	purpose: OutgoingPurpose | null;
+	/** #14.1: see ActivityOutcome; null where there is nothing to report (and on older ones). */
+	outcome: ActivityOutcome | null;
+	/** #14.1: the outcome in words (server reply, rejected recipients, bounce diagnostic). */
+	outcomeDetail: string | null;
 	createdAt: Date;
 }
 

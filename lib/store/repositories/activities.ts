@@ -3,7 +3,7 @@ import { insertActivity, loadActivity, loadAttachments } from '../writes/activit
 import { lockCase } from '../writes/cases';
 import type { StoreContext } from '../context';
 import { activityFromRow } from '../rows';
-import type { Activity, ActivityInput } from '../types';
+import type { Activity, ActivityInput, OutgoingMailRecord } from '../types';
 
 const KINDS = ['incoming_mail', 'outgoing_mail', 'note'] as const;
 
@@ -27,6 +27,17 @@ export class ActivityRepository {
 			const c = await lockCase(this.ctx, trx, input.caseId);
 			return (await insertActivity(this.ctx, trx, c, input.kind, input)).activity;
 		});
+	}
+
+	/**
+	 * #14.1: a mail we sent (or tried to send) on a case, as an outgoing_mail activity with its
+	 * purpose, recipients, subject, Message-ID and outcome. For sent and rejected mails the
+	 * Message-ID is linked to the case (replies find it, a send once is not repeated); a claim
+	 * (#15.2) named in the record is marked done in the same transaction.
+	 */
+	async recordOutgoing(input: OutgoingMailRecord): Promise<Activity> {
+		void input;
+		throw new MailCasesError('INTERNAL', 'recordOutgoing: not implemented yet');
 	}
 
 	async get(id: number): Promise<Activity | undefined> {

@@ -13,6 +13,8 @@ import type {
 	AddMailToCaseInput,
 	Case,
 	CreateCaseFromMailInput,
+	DeliveryFailureInput,
+	DeliveryFailureResult,
 	LedgerEntry,
 	LedgerOutcome,
 	MailIntakeResult,
@@ -271,6 +273,17 @@ export class LedgerRepository {
 			const entry = await complete(trx, claimed.key, c.id, activity.id);
 			return { replayed: false, entry, case: c, activity, fieldChanges, ...reused };
 		});
+	}
+
+	/**
+	 * #14.1: a bounce of a mail we sent on a case: stored once (ledger key of the bounce) as an
+	 * incoming_mail activity with outcome delivery_failure on the case of the bounced Message-ID,
+	 * and our outgoing_mail activity of that Message-ID gets outcome bounced. An unknown Message-ID
+	 * writes nothing (case undefined).
+	 */
+	async recordDeliveryFailure(input: DeliveryFailureInput): Promise<DeliveryFailureResult> {
+		void input;
+		throw new MailCasesError('INTERNAL', 'recordDeliveryFailure: not implemented yet');
 	}
 
 	/**
