@@ -14,16 +14,31 @@
  * instead would lose the fields forever when the crash came right after the mail's commit. The
  * source system has it the same way: a checkbox of mail processing ("E-Mail Inhalt bei
  * vorhandenen Vorgängen zuordnen"). Without a store, Parse Fields gives the parsed fields.
+ *
+ * #14.1: field lines that changed nothing (unknown field, value not accepted, sender not
+ * allowed) are told on the case as a note (outcome field_feedback, author "Mail Cases"), written
+ * in the same ledger transaction as the mail: once per mail, a replay writes no second note.
  */
 import { MailCasesError } from '../../errors';
 import type { Store } from '../../store/open-store';
-import type { Activity, Case, LedgerEntry } from '../../store/types';
+import type {
+	Activity,
+	AddMailToCaseInput as LedgerAddMailInput,
+	Case,
+	LedgerEntry,
+	MailIntakeResult,
+} from '../../store/types';
 import { mailActivityInput, type MailActivityOptions } from '../mail-activity';
 import { contentDigestOf } from '../mail-content-digest';
 import { mailLedgerKey } from '../mail-ledger-key';
 import { reuseInfo, type MessageIdReuse } from './message-id-reuse';
 import type { CaseMail } from './case-mail';
 import { planCaseFields, type CaseFieldPlan, type CaseFieldRules } from './case-field-plan';
+import { fieldFeedbackNote, type FieldFeedbackNote } from './field-feedback';
+
+/** #14.1: the ledger write with the Field-line feedback note it writes in the same transaction. */
+type LedgerInput = LedgerAddMailInput & { fieldFeedback?: FieldFeedbackNote };
+type LedgerResult = MailIntakeResult & { fieldFeedback?: Activity };
 
 export interface AddMailToCaseDeps {
 	store: Pick<Store, 'cases' | 'ledger' | 'workflows' | 'contacts' | 'orgUnits' | 'activities'> & {
@@ -54,6 +69,8 @@ export type AddMailToCaseResult =
 			case: Case;
 			activity: Activity;
 			fieldChanges: Activity[];
+			/** #14.1: the note on the field lines that changed nothing (written now), if any. */
+			fieldFeedback?: Activity;
 			/** #13.2: the mail's Message-ID was another mail's; it was stored as a new mail. */
 			messageIdReused?: MessageIdReuse;
 	  } & Stored)
@@ -91,14 +108,17 @@ export async function addMailToCase(
 	const fields = input.applyFields
 		? await planCaseFields(store, c, mail, sender, input.applyFields)
 		: undefined;
-	const written = await store.ledger.addMailToCase({
+	const feedback = fieldFeedbackNote(fields, sender);
+	const write: LedgerInput = {
 		messageKey,
 		contentDigest: contentDigestOf(mail),
 		caseId: c.id,
 		mail: built.mail,
 		fieldUpdates: fields?.updates,
 		changedBy: sender,
-	});
+		...(feedback ? { fieldFeedback: feedback } : {}),
+	};
+	const written: LedgerResult = await store.ledger.addMailToCase(write);
 	const stored: Stored = {
 		fields,
 		blockedImages: built.blockedImages,
@@ -122,6 +142,7 @@ export async function addMailToCase(
 		case: written.case,
 		activity: written.activity,
 		fieldChanges: written.fieldChanges,
+		...(written.fieldFeedback ? { fieldFeedback: written.fieldFeedback } : {}),
 		...stored,
 		...reused,
 	};

@@ -13,7 +13,16 @@
  *     the same moment gets this case back (replayed) instead of opening a second one.
  */
 import type { Store } from '../../store/open-store';
-import type { Case, Contact, LedgerEntry, OrgUnit, Workflow } from '../../store/types';
+import type {
+	Activity,
+	Case,
+	Contact,
+	CreateCaseFromMailInput as LedgerCreateInput,
+	LedgerEntry,
+	MailIntakeResult,
+	OrgUnit,
+	Workflow,
+} from '../../store/types';
 import { validMailbox } from '../../mail/address';
 import { subjectReference } from '../case-number';
 import {
@@ -29,6 +38,11 @@ import { reuseInfo, type MessageIdReuse } from './message-id-reuse';
 import type { CaseMail } from './case-mail';
 import { activeWorkflow, inboundWorkplace } from './case-targets';
 import type { FieldLineSettings } from './field-line-settings';
+import { fieldFeedbackNote, type FieldFeedbackNote } from './field-feedback';
+
+/** #14.1: the ledger write with the Field-line feedback note it writes in the same transaction. */
+type LedgerInput = LedgerCreateInput & { fieldFeedback?: FieldFeedbackNote };
+type LedgerResult = MailIntakeResult & { fieldFeedback?: Activity };
 
 export interface CreateCaseFromMailDeps {
 	/** `caseReferenceKey` signs the reference `[#number-tag]` an acknowledgement quotes (#11.7). */
@@ -72,6 +86,8 @@ export type CreateCaseFromMailResult =
 			fields: FieldUpdatePlan | undefined;
 			/** Remote images removed from the stored HTML (0 on a replay). */
 			blockedImages: number;
+			/** #14.1: the note on the field lines that set nothing (written now), if any. */
+			fieldFeedback?: Activity;
 			/** #13.2: the mail's Message-ID was another mail's; it opened a case of its own. */
 			messageIdReused?: MessageIdReuse;
 	  };
@@ -150,7 +166,8 @@ export async function createCaseFromMail(
 	const unit = await inboundWorkplace(store, input.inboundWorkplace);
 	const plan = planFieldUpdates(mail, workflow.fields, input.fieldLines);
 	const activity = mailActivityInput(mail);
-	const intake = await store.ledger.createCaseFromMail({
+	const feedback = fieldFeedbackNote(plan);
+	const write: LedgerInput = {
 		messageKey,
 		contentDigest,
 		workflowId: workflow.id,
@@ -161,7 +178,9 @@ export async function createCaseFromMail(
 		// is exactly one valid mailbox (never a list an acknowledgement would fan out to)
 		requesterAddress: validMailbox(mail.from?.address),
 		mail: activity.mail,
-	});
+		...(feedback ? { fieldFeedback: feedback } : {}),
+	};
+	const intake: LedgerResult = await store.ledger.createCaseFromMail(write);
 	if (!intake.case || intake.entry.outcome !== 'case_created')
 		return processedBefore(intake.entry, intake.case);
 	const result = await opened(deps, input, intake.case, {
@@ -173,6 +192,7 @@ export async function createCaseFromMail(
 	return {
 		...result,
 		blockedImages: activity.blockedImages,
+		...(intake.fieldFeedback ? { fieldFeedback: intake.fieldFeedback } : {}),
 		...(intake.messageIdReused ? { messageIdReused: reuseInfo(intake.messageIdReused, mail) } : {}),
 	};
 }

@@ -62,6 +62,10 @@ export async function addMail(
 		json.fields = {
 			...fieldPlanJson(r.fields),
 			changed: changes.map(fieldChangeJson),
+			// #14.1: the note on the case about the lines that changed nothing (written now)
+			...(r.kind === 'added' && r.fieldFeedback
+				? { feedbackNote: { activityId: r.fieldFeedback.id, text: r.fieldFeedback.text } }
+				: {}),
 		} as IDataObject;
 	return { json, ...(item.binary ? { binary: item.binary } : {}) };
 }

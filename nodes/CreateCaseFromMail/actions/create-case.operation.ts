@@ -54,7 +54,13 @@ export async function createCase(
 		contact: contactJson(r.contact) as unknown as IDataObject,
 		replayed: r.replayed,
 		activityId: r.activityId,
-		fields: fieldPlanJson(r.fields) as unknown as IDataObject,
+		fields: {
+			...fieldPlanJson(r.fields),
+			// #14.1: the note on the case about the lines that set nothing (written now)
+			...(r.fieldFeedback
+				? { feedbackNote: { activityId: r.fieldFeedback.id, text: r.fieldFeedback.text } }
+				: {}),
+		} as unknown as IDataObject,
 		...(r.blockedImages > 0 ? { blockedImages: r.blockedImages } : {}),
 		// #13.2: the mail's own key (another mail had its Message-ID), e.g. for Send Once Per
 		...(r.messageIdReused

@@ -14,11 +14,14 @@ export const description: INodeProperties[] = [
 		default: false,
 		displayOptions: show,
 		description:
-			"Whether to add the case's activity list (mails, notes, field changes; attachments without content)",
+			"Whether to add the case's history as activities, oldest first: mails received and sent (kind, purpose such as acknowledgement or notification, outcome sent, rejected, failed or bounced, and the server's words in outcomeDetail), bounces (outcome delivery_failure), notes (Field-line feedback: outcome field_feedback) and field changes; attachments without content",
 	},
 ];
 
-/** Case → Get: the case with this number. */
+/**
+ * Case → Get: the case with this number; with Include Activities its whole history in the order
+ * it was recorded (`activities`: kind, purpose, outcome, outcomeDetail, ... per activity).
+ */
 export async function execute(
 	ctx: IExecuteFunctions,
 	itemIndex: number,

@@ -4,10 +4,20 @@ import * as create from './create.operation';
 import * as del from './delete.operation';
 import * as get from './get.operation';
 import * as getAll from './get-all.operation';
+import * as recordDeliveryFailure from './record-delivery-failure.operation';
 import * as setResponsible from './set-responsible.operation';
 import * as update from './update.operation';
 
-export { addNote, create, del as delete, get, getAll, setResponsible, update };
+export {
+	addNote,
+	create,
+	del as delete,
+	get,
+	getAll,
+	recordDeliveryFailure,
+	setResponsible,
+	update,
+};
 
 export const description: INodeProperties[] = [
 	{
@@ -23,6 +33,11 @@ export const description: INodeProperties[] = [
 			{ name: 'Get', value: 'get', action: 'Get a case by number' },
 			{ name: 'Get Many', value: 'getAll', action: 'Get many cases' },
 			{
+				name: 'Record Delivery Failure',
+				value: 'recordDeliveryFailure',
+				action: 'Record a bounce on the case of the mail that bounced',
+			},
+			{
 				name: 'Set Responsible',
 				value: 'setResponsible',
 				action: 'Set the responsible org unit of a case',
@@ -37,5 +52,6 @@ export const description: INodeProperties[] = [
 	...update.description,
 	...setResponsible.description,
 	...addNote.description,
+	...recordDeliveryFailure.description,
 	...del.description,
 ];
