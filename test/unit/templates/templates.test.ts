@@ -22,6 +22,7 @@ const CORE_NODES: Record<string, number[]> = {
 	'n8n-nodes-base.stickyNote': [1],
 };
 const STORE_NODES = [
+	'mailCase',
 	'caseMatch',
 	'addToCase',
 	'notifyResponsible',
@@ -190,6 +191,72 @@ describe.each(TEMPLATE_NAMES.map((name) => [name]))('template %s', (name: Templa
 		expect(targets(wf, 'Add to Case', 0)).toEqual(['Notify Responsible']);
 	});
 
+	test('#14.5 bounces (second output) go into the case history: Mail Case → Record Delivery Failure', () => {
+		expect(targets(wf, 'Mail Cases Trigger', 1)).toEqual(['Record Delivery Failure']);
+		const node = byName(wf, 'Record Delivery Failure');
+		expect(node).toMatchObject({
+			type: 'n8n-nodes-mail-cases.mailCase',
+			parameters: { resource: 'case', operation: 'recordDeliveryFailure' },
+		});
+		// the end of its branch: nothing is sent about a bounce
+		expect(wf.connections['Record Delivery Failure']).toBeUndefined();
+	});
+
+	test('#14.5 quarantine (third output) alerts an admin: loop-safe, to the admin only, with the report', () => {
+		expect(targets(wf, 'Mail Cases Trigger', 2)).toEqual(['Alert Admin']);
+		const alert = byName(wf, 'Alert Admin');
+		const send = byName(wf, 'Notify Responsible');
+		expect(alert.type).toBe('n8n-nodes-mail-cases.mailCasesSendMail');
+		// through the profile the other sending nodes use (the default profile for system mail)
+		expect(alert.credentials).toEqual(send.credentials);
+		expect(alert.parameters).toMatchObject({
+			sendThrough: send.parameters.sendThrough,
+			operation: 'send',
+			to: 'REPLACE-admin@example.com',
+			emailFormat: 'text',
+		});
+		const options = alert.parameters.options as Record<string, unknown>;
+		// never to the quarantined mail's sender, nor threaded to it, nor on a case
+		expect(options.replyTo).toBe('={{ $parameter.to }}');
+		for (const key of [
+			'cc',
+			'bcc',
+			'inReplyTo',
+			'references',
+			'caseNumber',
+			'sendOnceKey',
+			'replyToIncoming',
+		])
+			expect({ key, set: key in options }).toEqual({ key, set: false });
+		expect(String(alert.parameters.to)).not.toContain('$json');
+		// loop-safe: automatic mail opens no case, also when the admin address is the support mailbox
+		expect(options.headers).toEqual({
+			header: [
+				{ name: 'Auto-Submitted', value: 'auto-generated' },
+				{ name: 'X-Auto-Response-Suppress', value: 'All' },
+			],
+		});
+		const text = `${String(alert.parameters.subject)}\n${String(alert.parameters.text)}`;
+		for (const field of [
+			'subject',
+			'from',
+			'date',
+			'messageId',
+			'size',
+			'reason',
+			'kind',
+			'mailbox',
+		])
+			expect({ field, used: text.includes(`$json.${field}`) }).toEqual({ field, used: true });
+		const notes = wf.nodes
+			.filter((n) => n.type === 'n8n-nodes-base.stickyNote')
+			.map((n) => String(n.parameters.content))
+			.join('\n');
+		expect(notes).toMatch(/### Bounces and quarantine/);
+		expect(notes).toMatch(/\*\*Record Delivery Failure\*\*/);
+		expect(notes).toMatch(/\*\*Alert Admin\*\*.*REPLACE-admin@example\.com/s);
+	});
+
 	test('the store-using nodes get a store credential from loadTemplate when one is given', () => {
 		const ref = { id: 'store-1', name: 'PostgreSQL store' };
 		const loaded = loadTemplate(name, { store: ref });
@@ -261,6 +328,7 @@ test('template "exchange-ticket-system" is the ticket system on the Exchange pro
 			'Notify Responsible',
 			'Notify Inbound Workplace',
 			'Send Acknowledgement',
+			'Alert Admin',
 		].sort(),
 	);
 });
