@@ -134,6 +134,18 @@ export interface SendLimitsTable {
 	sent_at: Timestamp;
 }
 
+/** Migration 5 (#15.2): claims on sends that must happen once. */
+export interface SendClaimsTable {
+	claim_key: string;
+	/** 'sending' | 'done' */
+	state: string;
+	message_id: string | null;
+	claimed_at: Timestamp;
+	/** sending: the end of the lease; done: null. */
+	lease_until: ColumnType<Date | string | null, Date | null, Date | null>;
+	done_at: ColumnType<Date | string | null, Date | null, Date | null>;
+}
+
 export interface Database {
 	schema_migrations: SchemaMigrationsTable;
 	workflows: WorkflowsTable;
@@ -147,6 +159,7 @@ export interface Database {
 	case_message_ids: CaseMessageIdsTable;
 	processed_messages: ProcessedMessagesTable;
 	send_limits: SendLimitsTable;
+	send_claims: SendClaimsTable;
 	store_secrets: StoreSecretsTable;
 }
 

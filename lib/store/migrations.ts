@@ -276,6 +276,37 @@ export const MIGRATIONS: readonly Migration[] = [
 				.execute();
 		},
 	},
+	{
+		version: 5,
+		name: 'outcomes of activities (case history) and send claims',
+		async up(db, backend) {
+			const t = typesFor(backend);
+			// issue #14.1: what a mail we sent was for and what became of it (sent, rejected,
+			// failed, bounced), a bounce (delivery_failure), Field-line feedback (field_feedback).
+			// No CHECK constraints: new purposes and outcomes must not need a table rebuild on
+			// SQLite; the repositories check the values they write.
+			for (const column of ['purpose', 'outcome', 'outcome_detail']) {
+				await db.schema.alterTable('activities').addColumn(column, 'text').execute();
+			}
+			// issue #15.2: one row per send that must happen once (lib/store/repositories/send-claims.ts)
+			await db.schema
+				.createTable('send_claims')
+				.addColumn('claim_key', 'text', (c) => c.primaryKey())
+				.addColumn('state', 'text', (c) => c.notNull().check(sql`state in ('sending', 'done')`))
+				.addColumn('message_id', 'text')
+				.addColumn('claimed_at', t.timestamp, (c) => c.notNull())
+				// sending: until when the claim holds; done: null
+				.addColumn('lease_until', t.timestamp)
+				.addColumn('done_at', t.timestamp)
+				.execute();
+			// old claims are removed by the time they were taken (SendClaimRepository)
+			await db.schema
+				.createIndex('send_claims_claimed_idx')
+				.on('send_claims')
+				.column('claimed_at')
+				.execute();
+		},
+	},
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -290,17 +321,55 @@ function advisoryLockKeys(schema: string): [number, number] {
 	return [0x6d63_7331 | 0, hash | 0]; // first key: "mcs1", a namespace for this package
 }
 
+/** Whether the store has its schema_migrations table, from the catalog (a plain read). */
+async function hasMigrationTable(db: AnyDb, backend: Backend, pgSchema?: string): Promise<boolean> {
+	const found =
+		backend === 'postgres'
+			? await sql<{ one: number }>`select 1 as one from pg_catalog.pg_tables
+					where schemaname = ${pgSchema ?? 'public'} and tablename = 'schema_migrations'`.execute(db)
+			: await sql<{ one: number }>`select 1 as one from sqlite_master
+					where type = 'table' and name = 'schema_migrations'`.execute(db);
+	return found.rows.length > 0;
+}
+
+/**
+ * #15.4: the versions of the migrations applied to the store (empty for a new store), read
+ * without writing anything: the catalog tells whether schema_migrations exists, then it is
+ * read. Needs only USAGE on the schema and SELECT on schema_migrations.
+ */
+export async function appliedMigrations(
+	db: AnyDb,
+	backend: Backend,
+	pgSchema?: string,
+): Promise<Set<number>> {
+	if (!(await hasMigrationTable(db, backend, pgSchema))) return new Set();
+	const rows = await (db as Kysely<Database>)
+		.selectFrom('schema_migrations')
+		.select('version')
+		.execute();
+	return new Set(rows.map((r) => Number(r.version)));
+}
+
+/** The migrations of this package that are not in `applied`, in order. */
+export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {
+	return MIGRATIONS.filter((m) => !applied.has(m.version));
+}
+
 /**
  * Applies the missing migrations, guarded against two processes migrating at once:
  * PostgreSQL takes a transaction-scoped advisory lock (keyed by the schema name) before it
  * looks at anything; SQLite runs in a BEGIN IMMEDIATE transaction, which in WAL mode is the
  * exclusive write lock of the file. Whoever comes second waits, then finds the schema current.
- * Returns the schema version afterwards.
+ * Needs the rights of the schema's owner (CREATE on the schema, ALTER of the tables); the store
+ * calls it only when `appliedMigrations` shows that something is missing (#15.4).
+ * Returns the schema version afterwards. `target` (tests: a store of an older version) stops
+ * after that migration.
  */
 export async function migrate(
 	db: Kysely<Database>,
 	backend: Backend,
 	pgSchema?: string,
+	target: number = LATEST_SCHEMA_VERSION,
 ): Promise<number> {
 	return await db.transaction().execute(async (trx) => {
 		if (backend === 'postgres') {
@@ -314,31 +383,28 @@ export async function migrate(
 			}>`select 1 as one from pg_namespace where nspname = ${schema}`.execute(trx);
 			if (found.rows.length === 0) await sql`create schema ${sql.id(schema)}`.execute(trx);
 		}
-		await trx.schema
-			.createTable('schema_migrations')
-			.ifNotExists()
-			.addColumn('version', 'integer', (c) => c.primaryKey())
-			.addColumn('name', 'text', (c) => c.notNull())
-			.addColumn('applied_at', typesFor(backend).timestamp, (c) => c.notNull())
-			.execute();
-		const applied = new Set(
-			(await trx.selectFrom('schema_migrations').select('version').execute()).map((r) =>
-				Number(r.version),
-			),
-		);
+		if (!(await hasMigrationTable(trx, backend, pgSchema))) {
+			await trx.schema
+				.createTable('schema_migrations')
+				.addColumn('version', 'integer', (c) => c.primaryKey())
+				.addColumn('name', 'text', (c) => c.notNull())
+				.addColumn('applied_at', typesFor(backend).timestamp, (c) => c.notNull())
+				.execute();
+		}
+		const applied = await appliedMigrations(trx, backend, pgSchema);
 		const newest = Math.max(0, ...applied);
 		if (newest > LATEST_SCHEMA_VERSION) {
 			// a newer package version migrated this store; do not touch it
 			return newest;
 		}
-		for (const migration of MIGRATIONS) {
-			if (applied.has(migration.version)) continue;
+		for (const migration of pendingMigrations(applied)) {
+			if (migration.version > target) break;
 			await migration.up(trx, backend);
 			await trx
 				.insertInto('schema_migrations')
 				.values({ version: migration.version, name: migration.name, applied_at: new Date() })
 				.execute();
 		}
-		return LATEST_SCHEMA_VERSION;
+		return Math.max(newest, Math.min(target, LATEST_SCHEMA_VERSION));
 	});
 }

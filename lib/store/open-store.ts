@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Pool, types as pgTypes } from 'pg';
-import { MailCasesError } from '../errors';
+import { isMailCasesError, MailCasesError } from '../errors';
+import { serverTextShown } from '../secret-echo';
 import {
 	describeStore,
 	normalizeStoreConfig,
@@ -16,7 +17,14 @@ import {
 } from './config';
 import { StoreContext } from './context';
 import type { Database } from './db-types';
-import { LATEST_SCHEMA_VERSION, migrate, type Backend } from './migrations';
+import {
+	appliedMigrations,
+	LATEST_SCHEMA_VERSION,
+	migrate,
+	pendingMigrations,
+	type Backend,
+	type Migration,
+} from './migrations';
 import { NodeSqliteDialect } from './node-sqlite-dialect';
 import { ActivityRepository } from './repositories/activities';
 import { CaseRepository } from './repositories/cases';
@@ -132,6 +140,74 @@ function pgDialect(config: NormalizedPostgresConfig, onError: (error: Error) => 
 	return { pool, dialect: new PostgresDialect({ pool }) };
 }
 
+/** PostgreSQL insufficient_privilege (42501): permission denied, must be owner. */
+function isInsufficientPrivilege(error: unknown): boolean {
+	return !isMailCasesError(error) && (error as { code?: unknown } | null)?.code === '42501';
+}
+
+function serverText(error: unknown, config: NormalizedStoreConfig): string {
+	const message = (error as { message?: unknown } | null)?.message;
+	return serverTextShown(
+		typeof message === 'string' ? message : String(error),
+		storeSecrets(config),
+	);
+}
+
+/** #15.4: the GRANTs of the application role (lib/store/README.md, "PostgreSQL roles"). */
+function applicationGrants(schema: string, user: string): string {
+	const s = `"${schema.replace(/"/g, '""')}"`;
+	const u = `"${user.replace(/"/g, '""')}"`;
+	return `GRANT USAGE ON SCHEMA ${s} TO ${u}; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO ${u}; GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${u}`;
+}
+
+/**
+ * #15.4: the role may not apply the migrations the store needs (not the owner of the schema and
+ * its tables): which migrations are missing, and that the owner role must open the store once.
+ */
+async function migrationRightsError(
+	db: Kysely<Database>,
+	config: NormalizedStoreConfig,
+	where: string,
+	pending: Migration[],
+	cause: unknown,
+): Promise<MailCasesError> {
+	const missing = pending.map((m) => `${m.version} (${m.name})`).join(', ');
+	const plural = pending.length === 1 ? 'migration' : 'migrations';
+	let owner = '';
+	let role = '';
+	if (config.kind === 'postgres') {
+		role = ` "${config.user}"`;
+		const found = await sql<{ owner: string }>`select pg_get_userbyid(nspowner) as owner
+				from pg_catalog.pg_namespace where nspname = ${config.schema}`
+			.execute(db)
+			.catch(() => undefined);
+		const name = found?.rows[0]?.owner;
+		owner = name
+			? `the role that owns schema "${config.schema}" ("${name}")`
+			: `a role that may create schema "${config.schema}" and its tables`;
+	} else {
+		owner = 'a user that may write the file and its folder';
+	}
+	return new MailCasesError(
+		'STORE_UNAVAILABLE',
+		`${where} needs schema ${plural} ${missing} of this package version, and the role${role} may not apply ${pending.length === 1 ? 'it' : 'them'} (${serverText(cause, config)}). Open the store once with ${owner} — e.g. test a Mail Cases Store credential with that user — so that it applies the ${plural}; afterwards the application role works with its data rights alone.`,
+		{ cause, details: { missingMigrations: pending.map((m) => m.version) } },
+	);
+}
+
+/** #15.4: the role may not read the store's tables: the GRANTs it needs. */
+function readRightsError(
+	config: NormalizedPostgresConfig,
+	where: string,
+	cause: unknown,
+): MailCasesError {
+	return new MailCasesError(
+		'STORE_UNAVAILABLE',
+		`${where}: the role "${config.user}" may not use the store's tables (${serverText(cause, config)}). As the owner of schema "${config.schema}", grant the application role its rights: ${applicationGrants(config.schema, config.user)}`,
+		{ cause },
+	);
+}
+
 class StoreImpl implements Store {
 	readonly workflows: WorkflowRepository;
 	readonly orgUnits: OrgUnitRepository;
@@ -224,12 +300,25 @@ async function open(
 		// every table reference is qualified with the schema (works behind PgBouncer too)
 		db = new Kysely<Database>({ dialect }).withSchema(config.schema);
 	}
+	const pgSchema = config.kind === 'postgres' ? config.schema : undefined;
+	let step = 'read the schema version of the store';
 	try {
-		const version = await migrate(
-			db,
-			backend,
-			config.kind === 'postgres' ? config.schema : undefined,
-		);
+		// #15.4: read the schema version first and migrate only when something is missing, so
+		// that an application role with data rights only (no CREATE, not the owner) can open a
+		// current store
+		const applied = await appliedMigrations(db, backend, pgSchema);
+		let version = Math.max(0, ...applied);
+		const pending = pendingMigrations(applied);
+		if (version <= LATEST_SCHEMA_VERSION && pending.length > 0) {
+			step = 'apply its schema migrations';
+			try {
+				version = await migrate(db, backend, pgSchema);
+			} catch (error) {
+				if (isInsufficientPrivilege(error))
+					throw await migrationRightsError(db, config, where, pending, error);
+				throw error;
+			}
+		}
 		if (version > LATEST_SCHEMA_VERSION) {
 			throw new MailCasesError(
 				'STORE_UNAVAILABLE',
@@ -237,13 +326,12 @@ async function open(
 			);
 		}
 	} catch (error) {
+		const mapped =
+			isInsufficientPrivilege(error) && config.kind === 'postgres'
+				? readRightsError(config, where, error)
+				: toStoreError(error, where, `open the store and ${step}`, storeSecrets(config));
 		await db.destroy().catch(() => undefined);
-		throw toStoreError(
-			error,
-			where,
-			'open the store and apply its schema migrations',
-			storeSecrets(config),
-		);
+		throw mapped;
 	}
 	const ctx = new StoreContext(db, backend, config, where, options.now ?? (() => new Date()));
 	return new StoreImpl(ctx, onClose);

@@ -301,14 +301,28 @@ interface WithContentDigest {
 	contentDigest?: string | null;
 }
 
-export interface CreateCaseFromMailInput extends CaseInput, WithContentDigest {
+/**
+ * #14.1: the feedback on a mail's Field lines (fields that changed nothing, and why), written as
+ * a note with outcome field_feedback in the same transaction as the mail: once per mail.
+ */
+export interface FieldFeedbackInput {
+	/** Default "Mail Cases". */
+	author?: string | null;
+	text: string;
+}
+
+interface WithFieldFeedback {
+	fieldFeedback?: FieldFeedbackInput;
+}
+
+export interface CreateCaseFromMailInput extends CaseInput, WithContentDigest, WithFieldFeedback {
 	/** Key of the mail: messageKeyOf({ messageId, raw }). */
 	messageKey: string;
 	/** The mail; becomes the first incoming_mail activity of the case. */
 	mail: MailActivityInput;
 }
 
-export interface AddMailToCaseInput extends WithContentDigest {
+export interface AddMailToCaseInput extends WithContentDigest, WithFieldFeedback {
 	messageKey: string;
 	caseId: number;
 	mail: MailActivityInput;
@@ -330,6 +344,8 @@ export interface MailIntakeResult {
 	activity: Activity | undefined;
 	/** field_change activities written now (empty on a replay). */
 	fieldChanges: Activity[];
+	/** #14.1: the note of the input's fieldFeedback, written now (undefined on a replay). */
+	fieldFeedback?: Activity;
 	/**
 	 * #13.2: the mail reused a Message-ID of another mail: it was stored as a new mail under
 	 * `entry.messageKey`, and a note on the case says so (written now, or on the first run).

@@ -15,6 +15,7 @@ import type {
 	CreateCaseFromMailInput,
 	DeliveryFailureInput,
 	DeliveryFailureResult,
+	FieldFeedbackInput,
 	LedgerEntry,
 	LedgerOutcome,
 	MailIntakeResult,
@@ -139,6 +140,33 @@ async function reuseNote(
 	return activity;
 }
 
+/** #14.1: the author of notes the package writes itself (Field-line feedback). */
+export const MAIL_CASES_AUTHOR = 'Mail Cases';
+
+/** #14.1: the Field-line feedback of a mail as a note with outcome field_feedback. */
+async function feedbackNote(
+	ctx: StoreContext,
+	trx: Trx,
+	c: Case,
+	feedback: FieldFeedbackInput | undefined,
+): Promise<Pick<MailIntakeResult, 'fieldFeedback'>> {
+	if (feedback === undefined || feedback === null) return {};
+	if (typeof feedback !== 'object' || typeof feedback.text !== 'string' || !feedback.text.trim())
+		throw new MailCasesError(
+			'INVALID_INPUT',
+			`Case ${c.number}: the Field-line feedback needs a text (or leave fieldFeedback out)`,
+		);
+	const { activity } = await insertActivity(
+		ctx,
+		trx,
+		c,
+		'note',
+		{ author: feedback.author ?? MAIL_CASES_AUTHOR, text: feedback.text },
+		{ touchCase: false, outcome: { outcome: 'field_feedback' } },
+	);
+	return { fieldFeedback: activity };
+}
+
 async function replay(trx: Executor, resolved: Resolved): Promise<MailIntakeResult> {
 	const { key, earlier } = resolved;
 	const entry = await loadEntry(trx, key);
@@ -167,6 +195,23 @@ async function complete(
 		.returningAll()
 		.executeTakeFirstOrThrow();
 	return ledgerFromRow(row);
+}
+
+/** #14.1: our outgoing_mail activity of a Message-ID on a case (the latest, if several). */
+async function outgoingOf(
+	db: Executor,
+	caseId: number,
+	messageId: string,
+): Promise<Activity | undefined> {
+	const row = await db
+		.selectFrom('activities')
+		.select('id')
+		.where('case_id', '=', caseId)
+		.where('kind', '=', 'outgoing_mail')
+		.where('message_id', '=', messageId)
+		.orderBy('id', 'desc')
+		.executeTakeFirst();
+	return row ? await loadActivity(db, Number(row.id)) : undefined;
 }
 
 /**
@@ -231,8 +276,17 @@ export class LedgerRepository {
 				},
 			);
 			const reused = await reuseOf(this.ctx, trx, created, input.mail?.messageId, claimed);
+			const feedback = await feedbackNote(this.ctx, trx, created, input.fieldFeedback);
 			const entry = await complete(trx, claimed.key, created.id, activity.id);
-			return { replayed: false, entry, case: created, activity, fieldChanges: [], ...reused };
+			return {
+				replayed: false,
+				entry,
+				case: created,
+				activity,
+				fieldChanges: [],
+				...feedback,
+				...reused,
+			};
 		});
 	}
 
@@ -270,8 +324,9 @@ export class LedgerRepository {
 				));
 			}
 			const reused = await reuseOf(this.ctx, trx, c, input.mail?.messageId, claimed);
+			const feedback = await feedbackNote(this.ctx, trx, c, input.fieldFeedback);
 			const entry = await complete(trx, claimed.key, c.id, activity.id);
-			return { replayed: false, entry, case: c, activity, fieldChanges, ...reused };
+			return { replayed: false, entry, case: c, activity, fieldChanges, ...feedback, ...reused };
 		});
 	}
 
@@ -282,8 +337,76 @@ export class LedgerRepository {
 	 * writes nothing (case undefined).
 	 */
 	async recordDeliveryFailure(input: DeliveryFailureInput): Promise<DeliveryFailureResult> {
-		void input;
-		throw new MailCasesError('INTERNAL', 'recordDeliveryFailure: not implemented yet');
+		assertMessageKey(input?.messageKey);
+		const key = input.messageKey;
+		const digest = digestOf(input.contentDigest);
+		const bounced =
+			typeof input.bouncedMessageId === 'string'
+				? bareMessageId(input.bouncedMessageId)
+				: undefined;
+		if (!bounced)
+			throw new MailCasesError(
+				'INVALID_INPUT',
+				`Bounce ${key}: the Message-ID of the bounced mail is missing (the trigger's bounce.originalMessageId)`,
+			);
+		if (typeof input.detail !== 'string' || input.detail.trim() === '')
+			throw new MailCasesError(
+				'INVALID_INPUT',
+				`Bounce ${key} of <${bounced}>: detail must say what failed (e.g. "acknowledgement to x@y bounced: 550 5.1.1 user unknown")`,
+			);
+		if (!input.mail || typeof input.mail !== 'object')
+			throw new MailCasesError(
+				'INVALID_INPUT',
+				`Bounce ${key} of <${bounced}>: the bounce mail is missing`,
+			);
+		const detail = input.detail;
+		return await this.ctx.transaction(
+			`record the bounce ${key} of <${bounced}>`,
+			async (trx): Promise<DeliveryFailureResult> => {
+				const linked = await trx
+					.selectFrom('case_message_ids')
+					.select('case_id')
+					.where('message_id', '=', bounced)
+					.executeTakeFirst();
+				if (!linked)
+					return { replayed: false, case: undefined, activity: undefined, outgoing: undefined };
+				const caseId = Number(linked.case_id);
+				const claimed = await claimMail(this.ctx, trx, key, digest, 'activity_added', detail);
+				if (!claimed.claimed) {
+					const entry = await loadEntry(trx, claimed.key);
+					return {
+						replayed: true,
+						case: entry?.caseId != null ? await loadCase(trx, entry.caseId) : undefined,
+						activity:
+							entry?.activityId != null ? await loadActivity(trx, entry.activityId) : undefined,
+						outgoing: await outgoingOf(trx, entry?.caseId ?? caseId, bounced),
+					};
+				}
+				const locked = await lockCase(this.ctx, trx, caseId);
+				const inserted = await insertActivity(this.ctx, trx, locked, 'incoming_mail', input.mail, {
+					outcome: { outcome: 'delivery_failure', outcomeDetail: detail },
+				});
+				// our mail of that Message-ID: sent (or recorded before outcomes were kept) → bounced;
+				// a failed attempt or a rejected mail keeps its outcome
+				await trx
+					.updateTable('activities')
+					.set({ outcome: 'bounced', outcome_detail: detail })
+					.where('case_id', '=', caseId)
+					.where('kind', '=', 'outgoing_mail')
+					.where('message_id', '=', bounced)
+					.where((eb) => eb.or([eb('outcome', 'is', null), eb('outcome', '=', 'sent')]))
+					.execute();
+				// #13.2: a bounce that reuses another mail's Message-ID: the note on the case says so
+				await reuseOf(this.ctx, trx, inserted.case, input.mail.messageId, claimed);
+				await complete(trx, claimed.key, caseId, inserted.activity.id);
+				return {
+					replayed: false,
+					case: inserted.case,
+					activity: inserted.activity,
+					outgoing: await outgoingOf(trx, caseId, bounced),
+				};
+			},
+		);
 	}
 
 	/**

@@ -9,13 +9,28 @@ import {
 	toJson,
 	type AttachmentRow,
 } from '../rows';
-import type { Activity, Attachment, AttachmentInput, Case, MailActivityInput } from '../types';
+import type {
+	Activity,
+	ActivityOutcome,
+	Attachment,
+	AttachmentInput,
+	Case,
+	MailActivityInput,
+	OutgoingPurpose,
+} from '../types';
 import { caseLabel } from './cases';
 import { checkText } from './checks';
 import { linkMessageId } from './message-ids';
 import type { Trx } from './transaction';
 
 /** Tables `activities` (mails and notes) and `attachments`. */
+
+/** #14.1: the columns purpose, outcome and outcome_detail of an activity. */
+export interface ActivityOutcomeColumns {
+	purpose?: OutgoingPurpose | null;
+	outcome?: ActivityOutcome | null;
+	outcomeDetail?: string | null;
+}
 
 function mb(bytes: number): string {
 	return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
@@ -122,7 +137,13 @@ export async function insertActivity(
 	c: Case,
 	kind: 'incoming_mail' | 'outgoing_mail' | 'note',
 	mail: MailActivityInput & { author?: string | null },
-	options: { touchCase?: boolean } = {},
+	options: {
+		touchCase?: boolean;
+		/** #14.1: purpose, outcome and its words (checked by the caller). */
+		outcome?: ActivityOutcomeColumns;
+		/** An outgoing mail's Message-ID is linked to the case unless false (a failed send). */
+		linkMessageId?: boolean;
+	} = {},
 ): Promise<{ activity: Activity; case: Case }> {
 	const label = caseLabel(c);
 	if (!mail || typeof mail !== 'object')
@@ -150,6 +171,9 @@ export async function insertActivity(
 			old_value: null,
 			new_value: null,
 			changed_by: null,
+			purpose: options.outcome?.purpose ?? null,
+			outcome: options.outcome?.outcome ?? null,
+			outcome_detail: options.outcome?.outcomeDetail ?? null,
 			created_at: at,
 		})
 		.returningAll()
@@ -173,7 +197,8 @@ export async function insertActivity(
 			hasContent: a.content !== null,
 		});
 	}
-	if (kind === 'outgoing_mail' && messageId) await linkMessageId(ctx, trx, c, messageId);
+	if (kind === 'outgoing_mail' && messageId && options.linkMessageId !== false)
+		await linkMessageId(ctx, trx, c, messageId);
 	let current = c;
 	if (options.touchCase !== false) {
 		const touched = await trx
