@@ -1,4 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { isMailCasesError } from '../../lib/errors';
+import { recordRunFacts } from './custom-data';
 import { failedItem } from './errors';
 
 /**
@@ -48,6 +50,11 @@ function isRouted(result: ItemResult): result is Routed {
  * item `{ ...input.json, error, code }` with Continue On Fail, else the n8n error with the
  * item index. A resource that failed to open is not opened again: every later item that needs
  * it gets the same error.
+ *
+ * #14.3: after the items (also when an item's error ends the run) the execution's custom data
+ * gets the mail's subject, sender and Message-ID and, from the case nodes, the case numbers and
+ * what was done (nodes/shared/custom-data.ts). #14.4: a failed item's error names the mail and
+ * what the nodes before did with it (nodes/shared/errors.ts `withItemContext`).
  */
 export async function runPerItem<R extends Record<string, AnyResource> = Record<string, never>>(
 	ctx: IExecuteFunctions,
@@ -67,8 +74,9 @@ export async function runPerItem<R extends Record<string, AnyResource> = Record<
 			return value;
 		};
 	}
+	const items = ctx.getInputData();
+	const failed: Array<{ code: string | null }> = [];
 	try {
-		const items = ctx.getInputData();
 		for (let i = 0; i < items.length; i++) {
 			try {
 				const result = await spec.item(i, opened as Opened<R>);
@@ -77,10 +85,12 @@ export async function runPerItem<R extends Record<string, AnyResource> = Record<
 				for (const item of produced)
 					outputs[routed.output].push({ ...item, pairedItem: { item: i } });
 			} catch (error) {
+				failed.push({ code: isMailCasesError(error) ? error.code : null });
 				outputs[0].push(failedItem(ctx, error, i));
 			}
 		}
 	} finally {
+		recordRunFacts(ctx, items, outputs, failed);
 		for (const [name, value] of opening) {
 			const close = declared[name].close as ((value: unknown) => unknown) | undefined;
 			if (!close) continue;
