@@ -108,6 +108,28 @@ export const sendProperties: INodeProperties[] = [
 					'Message-ID to use; a new one is generated when empty. Not together with Send Once Per.',
 			},
 			{
+				displayName: 'On Permanent Rejection',
+				name: 'onPermanentRejection',
+				type: 'options',
+				options: [
+					{
+						name: 'Fail',
+						value: 'fail',
+						description:
+							'The item fails (with Record on Case the rejection is recorded on the case first)',
+					},
+					{
+						name: 'Record and Continue',
+						value: 'recordAndContinue',
+						description:
+							'The rejection is recorded on the case (with Record on Case) and the item goes on with sent: false, outcome: rejected and the reply',
+					},
+				],
+				default: 'fail',
+				description:
+					"What happens when the mail server refuses the recipient or the mail for good (SMTP 5xx, e.g. 550 user unknown; Exchange: an invalid address). Temporary failures (4xx, no connection, timeout) always fail the item, so the incoming mail is tried again. Record and Continue suits optional mails such as acknowledgements: a typo'd address does not hold up the customer's mail.",
+			},
+			{
 				displayName: 'Record on Case',
 				name: 'caseNumber',
 				type: 'string',

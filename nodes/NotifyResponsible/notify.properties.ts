@@ -56,6 +56,27 @@ export const notifyProperties: INodeProperties[] = [
 					'Whether a member of the org unit who wrote the mail is notified about it as well',
 			},
 			{
+				displayName: 'On Permanent Rejection',
+				name: 'onPermanentRejection',
+				type: 'options',
+				options: [
+					{
+						name: 'Fail',
+						value: 'fail',
+						description: 'The rejection is recorded on the case, then the item fails',
+					},
+					{
+						name: 'Record and Continue',
+						value: 'recordAndContinue',
+						description:
+							'The rejection is recorded on the case and the item goes on with notified: false, outcome: rejected and the reply',
+					},
+				],
+				default: 'fail',
+				description:
+					'What happens when the mail server refuses the recipients or the notification for good (SMTP 5xx, e.g. 550 user unknown; Exchange: an invalid address). Temporary failures (4xx, no connection, timeout) always fail the item, so the incoming mail is tried again.',
+			},
+			{
 				displayName: 'Reply-To',
 				name: 'replyTo',
 				type: 'string',

@@ -19,6 +19,7 @@ import {
 	type ForwardSource,
 } from '../../mail/compose-forward';
 import { loopHeaders } from '../../mail/loop-header';
+import { onceMessageId } from '../../mail/once-message-id';
 import { buildOutgoingMessage, newMessageId, parseRecipients } from '../../mail/outgoing-message';
 import type { MailSender, SentMail } from '../../protocols/mail-sender';
 import type { Store } from '../../store';
@@ -27,7 +28,7 @@ import { recordedInLedger, sendOnce } from './send-once';
 export interface ForwardMailDeps {
 	sender: Pick<MailSender, 'from' | 'send'>;
 	/** The case store, opened on first call (only Forward Once needs it). */
-	store: () => Promise<Pick<Store, 'ledger'>>;
+	store: () => Promise<Pick<Store, 'ledger' | 'sendClaims'>>;
 	systemId: string;
 	now: () => Date;
 }
@@ -87,22 +88,37 @@ export async function forwardMail(
 
 	const mail = await input.mail();
 	const mailKey = input.forwardOnce !== false ? mailLedgerKey(mail) : undefined;
-	const once = mailKey
-		? recordedInLedger(
-				(await deps.store()).ledger,
-				forwardLedgerKey(mailKey, targets),
-				`${mailKey} forwarded to ${targets.join(', ')}`,
-				contentDigestOf(mail),
-			)
-		: undefined;
-	const result = await sendOnce(sender, once, async () => {
+	const store = mailKey ? await deps.store() : undefined;
+	const ledgerKey = mailKey ? forwardLedgerKey(mailKey, targets) : undefined;
+	const digest = contentDigestOf(mail);
+	const record =
+		ledgerKey && store
+			? recordedInLedger(
+					store.ledger,
+					store.sendClaims,
+					ledgerKey,
+					`${mailKey} forwarded to ${targets.join(', ')}`,
+					digest,
+				)
+			: undefined;
+	const prepare = async () => {
 		const composed = composeForward(mail, {
 			mode: input.mode,
 			note: input.note,
 			subjectPrefix: input.subjectPrefix,
 			language: input.language,
 		});
-		const messageId = newMessageId(sender.from.address);
+		// #15.2: with Forward Once the id is derived from the mail and the targets, so a replay
+		// after a crash between the server's accept and the record sends the same Message-ID
+		const messageId = ledgerKey
+			? onceMessageId({
+					systemId,
+					scope: 'forward',
+					caseId: '-',
+					key: digest ? `${ledgerKey} content:${digest}` : ledgerKey,
+					fromAddress: sender.from.address,
+				})
+			: newMessageId(sender.from.address);
 		return buildOutgoingMessage({
 			from: sender.from,
 			to: targets,
@@ -117,7 +133,13 @@ export async function forwardMail(
 			references: composed.references,
 			messageId,
 		});
-	});
+	};
+	// #14.2: a forward has no case to record a rejection on: a permanent rejection fails the run
+	// (the mail is tried again and quarantined in the end, never disposed of unforwarded)
+	const result = await sendOnce(
+		{ sender, ...(store ? { claims: store.sendClaims } : {}) },
+		{ record, prepare, what: 'The forward', onPermanentRejection: 'fail' },
+	);
 	if (result.kind !== 'sent')
 		return {
 			kind: 'alreadySent',

@@ -18,11 +18,12 @@ import { autoHeaders } from '../../mail/loop-header';
 import { buildOutgoingMessage, parseRecipients } from '../../mail/outgoing-message';
 import type { MailSender, SentMail } from '../../protocols/mail-sender';
 import type { Case, OrgUnit, Store } from '../../store';
-import { recordedOnCase, sendOnce } from './send-once';
+import { recordedOnCase, sendOnce, type OnPermanentRejection } from './send-once';
 
 export interface NotifyResponsibleDeps {
 	/** With `ledger`, a mail that reused another mail's Message-ID is notified on its own (#13.2). */
-	store: Pick<Store, 'cases' | 'orgUnits' | 'caseReferenceKey'> & Partial<Pick<Store, 'ledger'>>;
+	store: Pick<Store, 'cases' | 'orgUnits' | 'caseReferenceKey' | 'activities' | 'sendClaims'> &
+		Partial<Pick<Store, 'ledger'>>;
 	sender: Pick<MailSender, 'from' | 'send'>;
 	/** The n8n instance id: part of the notification's Message-ID and of the loop header. */
 	systemId: string;
@@ -38,6 +39,11 @@ export interface NotifyResponsibleInput {
 	includeSender?: boolean;
 	replyTo?: string;
 	subject?: string;
+	/**
+	 * #14.2: a permanent rejection is recorded on the case, then the result `rejected`
+	 * (`recordAndContinue`) or an error (`fail`, the default).
+	 */
+	onPermanentRejection?: OnPermanentRejection;
 }
 
 interface Outcome {
@@ -52,6 +58,16 @@ export type NotifyResponsibleResult =
 				'accepted' | 'rejected'
 			>)
 	| (Outcome & { kind: 'alreadySent'; messageId?: string; reason: string })
+	| (Outcome & {
+			kind: 'rejected';
+			messageId: string;
+			subject: string;
+			from: string;
+			rejectedBy: string;
+			reply: string;
+			rejected: string[];
+			reason: string;
+	  })
 	| (Outcome & { kind: 'skipped'; reason: string });
 
 const lower = (a: string) => a.trim().toLowerCase();
@@ -125,39 +141,65 @@ export async function notifyResponsible(
 			})
 		: undefined;
 	const result = await sendOnce(
-		sender,
-		recordedOnCase(store.cases, theCase, messageId),
-		async () => {
-			const composed = composeNotification({
-				caseNumber: theCase.number,
-				caseTitle: theCase.title,
-				responsibleName: unit.name,
-				mail: input.mail,
-				language: input.language,
-				excerptLength: input.excerptLength,
-				subject: input.subject,
-				referenceKey: await store.caseReferenceKey(),
-			});
-			return buildOutgoingMessage({
-				from: sender.from,
-				to: recipients,
-				replyTo: input.replyTo || undefined,
-				subject: composed.subject,
-				text: composed.text,
-				html: composed.html,
-				headers: autoHeaders(systemId),
-				inReplyTo: composed.inReplyTo,
-				references: composed.references,
-				messageId,
-			});
+		{ sender, claims: store.sendClaims },
+		{
+			record: recordedOnCase({
+				cases: store.cases,
+				activities: store.activities,
+				theCase,
+				purpose: 'notification',
+				onceId: messageId,
+			}),
+			what: 'The notification',
+			onPermanentRejection: input.onPermanentRejection,
+			prepare: async () => {
+				const composed = composeNotification({
+					caseNumber: theCase.number,
+					caseTitle: theCase.title,
+					responsibleName: unit.name,
+					mail: input.mail,
+					language: input.language,
+					excerptLength: input.excerptLength,
+					subject: input.subject,
+					referenceKey: await store.caseReferenceKey(),
+				});
+				return buildOutgoingMessage({
+					from: sender.from,
+					to: recipients,
+					replyTo: input.replyTo || undefined,
+					subject: composed.subject,
+					text: composed.text,
+					html: composed.html,
+					headers: autoHeaders(systemId),
+					inReplyTo: composed.inReplyTo,
+					references: composed.references,
+					messageId,
+				});
+			},
 		},
 	);
+	if (result.kind === 'rejected') {
+		const { failure, message } = result;
+		return {
+			kind: 'rejected',
+			...outcome,
+			recipients,
+			messageId: message.messageId,
+			subject: message.subject,
+			from: message.from.address,
+			rejectedBy: failure.by,
+			reply: failure.reply,
+			rejected: failure.recipients.length ? failure.recipients : recipients,
+			reason: `Rejected permanently by ${failure.by}: ${failure.reply}. Recorded on case ${theCase.number}${messageId ? '; not sent again for this mail' : ''}.`,
+		};
+	}
 	if (result.kind !== 'sent')
 		return {
 			kind: 'alreadySent',
 			...outcome,
-			reason: 'This mail was notified for this case before (the same mail processed again)',
-			messageId,
+			reason:
+				'This mail was notified for this case before (the same mail processed again); not sent again',
+			messageId: result.kind === 'alreadySent' ? (result.messageId ?? messageId) : messageId,
 			recipients,
 		};
 	return {

@@ -9,14 +9,26 @@
 import { withCaseReference } from '../case-number';
 import { MailCasesError } from '../../errors';
 import { onceMessageId } from '../../mail/once-message-id';
-import { buildOutgoingMessage, type OutgoingAttachment } from '../../mail/outgoing-message';
+import {
+	buildOutgoingMessage,
+	type OutgoingAttachment,
+	type OutgoingMessage,
+} from '../../mail/outgoing-message';
 import type { ReplySkipReason } from '../../mail/reply-recipient';
 import type { MailSender, SentMail } from '../../protocols/mail-sender';
 import type { Store } from '../../store';
 import { checkReplyOptions, replyGate, type ReplyLimit, type ReplyOptions } from './reply-gate';
-import { recordedOnCase, sendOnce } from './send-once';
+import {
+	recordedOnCase,
+	sendOnce,
+	type OnPermanentRejection,
+	type PermanentFailure,
+} from './send-once';
 
-export type SendStore = Pick<Store, 'cases' | 'sendLimits' | 'description' | 'caseReferenceKey'>;
+export type SendStore = Pick<
+	Store,
+	'cases' | 'activities' | 'sendClaims' | 'sendLimits' | 'description' | 'caseReferenceKey'
+>;
 
 export interface SendOnCaseDeps {
 	sender: Pick<MailSender, 'from' | 'send'>;
@@ -48,6 +60,12 @@ export interface SendOnCaseInput extends ReplyOptions {
 	incomingMessageKey?: string;
 	/** Read only when the mail goes out (a replay or a skipped answer reads nothing). */
 	attachments?: () => Promise<OutgoingAttachment[]>;
+	/**
+	 * #14.2: what a permanent rejection (SMTP 5xx for the recipient or message, Graph 4xx for the
+	 * address) does: recorded on the case (with Record on Case) and then the result `rejected`
+	 * (`recordAndContinue`) or an error (`fail`, the default).
+	 */
+	onPermanentRejection?: OnPermanentRejection;
 }
 
 interface Outcome {
@@ -61,6 +79,16 @@ export type SendOnCaseResult =
 	| ({ kind: 'sent'; messageId: string } & Pick<SentMail, 'accepted' | 'rejected' | 'response'> &
 			Outcome)
 	| ({ kind: 'alreadySent'; reason: string; messageId: string } & Outcome)
+	| ({
+			kind: 'rejected';
+			messageId: string;
+			/** Who refused it and their reply. */
+			rejectedBy: string;
+			reply: string;
+			/** The refused recipients (all of them when the server refused the message). */
+			rejected: string[];
+			reason: string;
+	  } & Outcome)
 	| ({
 			kind: 'skipped';
 			skipped: ReplySkipReason | 'rate-limited';
@@ -99,6 +127,29 @@ function onceKeyOf(input: SendOnCaseInput): string | undefined {
 	return input.sendOnceKey || input.incomingMessageKey!.trim();
 }
 
+/** #14.2: the item of a permanently rejected mail (recorded on its case when it has one). */
+function rejectedResult(
+	message: OutgoingMessage,
+	failure: PermanentFailure,
+	outcome: Outcome,
+	recorded: boolean,
+): SendOnCaseResult {
+	const rejected = failure.recipients.length
+		? failure.recipients
+		: [...message.to, ...message.cc, ...message.bcc].map((a) => a.address);
+	return {
+		kind: 'rejected',
+		messageId: message.messageId,
+		rejectedBy: failure.by,
+		reply: failure.reply,
+		rejected,
+		reason: `Rejected permanently by ${failure.by}: ${failure.reply}${recorded && outcome.case ? `. Recorded on case ${outcome.case.number}; not sent again for this key.` : ''}`,
+		...outcome,
+		from: message.from.address,
+		subject: message.subject,
+	};
+}
+
 export async function sendOnCase(
 	deps: SendOnCaseDeps,
 	input: SendOnCaseInput,
@@ -135,41 +186,58 @@ export async function sendOnCase(
 		subject,
 		...(theCase ? { case: { id: theCase.id, number: theCase.number } } : {}),
 	};
-	const once =
+	const record =
 		store && theCase
-			? recordedOnCase(store.cases, theCase, onceKey !== undefined ? messageId : undefined)
+			? recordedOnCase({
+					cases: store.cases,
+					activities: store.activities,
+					theCase,
+					// #14.1: an answer to an incoming mail is its acknowledgement
+					purpose: input.replyToIncoming === true ? 'acknowledgement' : 'mail',
+					onceId: onceKey !== undefined ? messageId : undefined,
+				})
 			: undefined;
-	const result = await sendOnce(sender, once, async () => {
-		let to = input.to;
-		if (input.replyToIncoming === true) {
-			const gate = await replyGate(input.to, input, deps.store);
-			if (!gate.ok) return { skip: gate };
-			to = gate.recipient.address;
-		}
-		return buildOutgoingMessage({
-			from: sender.from,
-			to: to as string,
-			cc: input.cc,
-			bcc: input.bcc,
-			replyTo: input.replyTo,
-			subject,
-			text: input.text,
-			html: input.html,
-			attachments: input.attachments ? await input.attachments() : [],
-			headers: input.headers ?? {},
-			inReplyTo: input.inReplyTo || undefined,
-			references: input.references || undefined,
-			messageId,
-		});
-	});
+	const result = await sendOnce(
+		{ sender, ...(store ? { claims: store.sendClaims } : {}) },
+		{
+			record,
+			what: input.replyToIncoming === true ? 'The answer' : 'The mail',
+			onPermanentRejection: input.onPermanentRejection,
+			prepare: async () => {
+				let to = input.to;
+				if (input.replyToIncoming === true) {
+					const gate = await replyGate(input.to, input, deps.store);
+					if (!gate.ok) return { skip: gate };
+					to = gate.recipient.address;
+				}
+				return buildOutgoingMessage({
+					from: sender.from,
+					to: to as string,
+					cc: input.cc,
+					bcc: input.bcc,
+					replyTo: input.replyTo,
+					subject,
+					text: input.text,
+					html: input.html,
+					attachments: input.attachments ? await input.attachments() : [],
+					headers: input.headers ?? {},
+					inReplyTo: input.inReplyTo || undefined,
+					references: input.references || undefined,
+					messageId,
+				});
+			},
+		},
+	);
 	if (result.kind === 'alreadySent')
 		return {
 			kind: 'alreadySent',
 			reason:
-				'A mail with this Message-ID was sent for this "Send Once Per" key before; not sent again',
-			messageId: messageId!,
+				'A mail with this Message-ID was sent (or permanently rejected) for this "Send Once Per" key before; not sent again',
+			messageId: result.messageId ?? messageId!,
 			...outcome,
 		};
+	if (result.kind === 'rejected')
+		return rejectedResult(result.message, result.failure, outcome, theCase !== undefined);
 	if (result.kind === 'skipped') {
 		const { skipped, reason, limit } = result.skip;
 		return { kind: 'skipped', skipped, reason, ...(limit ? { limit } : {}), ...outcome };

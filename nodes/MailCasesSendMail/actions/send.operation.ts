@@ -9,6 +9,7 @@ interface SendOptions extends ReplyOptions {
 	headers?: { header?: Array<{ name: string; value: string }> };
 	caseNumber?: string | number;
 	sendOnceKey?: string | number;
+	onPermanentRejection?: 'recordAndContinue' | 'fail';
 	[option: string]: unknown;
 }
 
@@ -63,6 +64,8 @@ export async function send(
 	const json = {
 		sent: kind === 'sent',
 		replayed: kind === 'alreadySent',
+		// #14.2: sent | replayed | skipped | rejected (a permanent rejection, with its reply)
+		outcome: kind === 'alreadySent' ? 'replayed' : kind,
 		...result,
 		...(onCase ? { caseNumber: onCase.number, caseId: onCase.id } : {}),
 		profileIsDefault: sender.isDefault,

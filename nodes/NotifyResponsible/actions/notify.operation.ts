@@ -35,6 +35,8 @@ export async function notify(
 		profileIsDefault: sender.isDefault,
 		notified: kind === 'notified',
 		replayed: kind === 'alreadySent',
+		// #14.2: notified | replayed | skipped | rejected (a permanent rejection, with its reply)
+		outcome: kind === 'alreadySent' ? 'replayed' : kind,
 		...result,
 	};
 	return {

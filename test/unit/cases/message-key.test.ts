@@ -349,7 +349,15 @@ describe('the use cases against a temp SQLite store', () => {
 		expect(replayOfFirst).toMatchObject({ kind: 'replayed' });
 		expect(replayOfFirst).not.toHaveProperty('messageIdReused');
 		const kinds = (await store.activities.listForCase(c.id)).map((x) => x.kind);
-		expect(kinds).toEqual(['incoming_mail', 'incoming_mail', 'incoming_mail', 'note']);
+		// #14.1: the two acknowledgements are in the history as well
+		expect(kinds).toEqual([
+			'incoming_mail',
+			'incoming_mail',
+			'incoming_mail',
+			'note',
+			'outgoing_mail',
+			'outgoing_mail',
+		]);
 	});
 
 	test('#13.2 Forward Once: another mail under the same Message-ID is forwarded too, each once', async () => {
