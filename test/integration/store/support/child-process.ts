@@ -4,9 +4,11 @@ import type { StoreConfig } from '../../../../lib/store';
 
 export interface ChildJob {
 	config: StoreConfig;
-	task: 'create' | 'ingest' | 'open';
+	task: 'create' | 'ingest' | 'claim' | 'open';
 	count?: number;
 	keys?: string[];
+	/** claim: the lease of each claim. */
+	leaseMs?: number;
 	workflowId?: number;
 	orgUnitId?: number;
 }

@@ -1,6 +1,7 @@
 // A second process for the concurrency tests. Usage:
 //   node store-child.js '<json job>'
-// job = { config, task: 'create' | 'ingest', count?, keys?, workflowId, orgUnitId }
+// job = { config, task: 'create' | 'ingest' | 'claim' | 'open', count?, keys?, leaseMs?, workflowId,
+//         orgUnitId }
 // The child opens the store (running migrations if needed), prints "ready", waits for a line
 // "go" on stdin (so parent and child start their writes together), does the task with all
 // operations in flight at once, prints one JSON line with the results and exits.
@@ -43,6 +44,13 @@ async function main() {
 						mail: { messageId: key.slice(4), from: 'child@example.com', subject: key },
 					})
 					.then((r) => ({ key, number: r.case.number, replayed: r.replayed })),
+			),
+		);
+	} else if (job.task === 'claim') {
+		// #15.2: every key claimed at once; the results say which of them this process got
+		results = await Promise.all(
+			job.keys.map((key) =>
+				store.sendClaims.claim(key, job.leaseMs).then((claim) => ({ key, state: claim.state })),
 			),
 		);
 	} else if (job.task === 'open') {
