@@ -96,6 +96,15 @@ function stepOf(kind: string, output: number, json: IDataObject): string {
 			if (json.replayed === true) return `${what} sent before`;
 			return '';
 		}
+		case 'mailCase': {
+			// Record Delivery Failure (the trigger's bounce output); other operations add nothing
+			const failure = object(json.deliveryFailure);
+			if (!failure) return '';
+			if (failure.recorded === true) return 'delivery failure recorded';
+			if (failure.replayed === true) return 'delivery failure recorded before';
+			const reason = plainText(failure.reason, 40);
+			return reason ? `bounce not recorded (${reason})` : 'bounce not recorded';
+		}
 		case 'forwardMail': {
 			const forward = object(json.forward);
 			if (forward?.forwarded === true) return 'forwarded';
@@ -115,6 +124,7 @@ const CASE_NODES = new Set([
 	'notifyResponsible',
 	'mailCasesSendMail',
 	'forwardMail',
+	'mailCase',
 ]);
 
 /** `"case created ×2; agents notified"` ↔ [["case created", 2], ["agents notified", 1]]. */
@@ -159,6 +169,8 @@ export function recordRunFacts(
 		for (const json of jsonOf(items)) {
 			// Case Match's "Unmatched" may name a number it did not find: not the run's case
 			if (kind === 'caseMatch' && output === 1) continue;
+			// Mail Case: only Record Delivery Failure's items are about a mail's case
+			if (kind === 'mailCase' && !json.deliveryFailure) continue;
 			const number = caseNumberOf(json);
 			if (number && !numbers.includes(number)) numbers.push(number);
 			// an error item (Continue On Fail) is counted from `failed`

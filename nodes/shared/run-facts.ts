@@ -80,7 +80,8 @@ export function caseNumberOf(json: IDataObject | undefined): string {
 		theCase?.number ??
 		object(json.notification)?.caseNumber ??
 		json.caseNumber ??
-		object(json.skipped)?.caseNumber;
+		object(json.skipped)?.caseNumber ??
+		object(json.deliveryFailure)?.caseNumber;
 	return plainText(number ?? '', 40);
 }
 

@@ -148,6 +148,27 @@ describe('#14.3 custom data of the execution', () => {
 		});
 	});
 
+	test('Mail Case → Record Delivery Failure: the bounced case and "delivery failure recorded"', async () => {
+		const data = customDataStore();
+		const bounce = mail(9, { subject: 'Undelivered Mail Returned to Sender' });
+		await runPerItem(ctxOf('mailCase', { items: [bounce] }, data).ctx, {
+			item: async () => ({
+				json: { ...bounce, deliveryFailure: { recorded: true, caseNumber: '2026-000007' } },
+			}),
+		});
+		expect(data.values).toMatchObject({
+			subject: 'Undelivered Mail Returned to Sender',
+			caseNumber: '2026-000007',
+			outcome: 'delivery failure recorded',
+		});
+		// other Mail Case operations (a case read) add no case number or outcome
+		const other = customDataStore();
+		await runPerItem(ctxOf('mailCase', { items: [{}] }, other).ctx, {
+			item: async () => ({ json: { number: '2026-000001', caseNumber: '2026-000001' } }),
+		});
+		expect(other.values).toEqual({});
+	});
+
 	test('a stranger subject is cleaned and kept within 255 characters, the "+N more" kept', async () => {
 		const data = customDataStore();
 		const long = `Hallo\u0000\r\n${'ü'.repeat(400)}`;
