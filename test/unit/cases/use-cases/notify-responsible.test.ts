@@ -11,7 +11,7 @@ import {
 import { MailCasesError } from '../../../../lib/errors';
 import type { Case } from '../../../../lib/store';
 import { mail, mailCasesError, openFixture, type Fixture } from './fixtures';
-import { recordingSender, type RecordingSender } from './recording-sender';
+import { rcptRefused, recordingSender, type RecordingSender } from './recording-sender';
 
 let fx: Fixture;
 let kase: Case;
@@ -136,5 +136,44 @@ describe('refused', () => {
 			kind: 'notified',
 			recipients: ['chef@firma.example'],
 		});
+	});
+});
+
+describe('#14.1 / #14.2 the notification in the case history', () => {
+	const outgoing = async () =>
+		(await fx.store.activities.listForCase(kase.id)).filter((a) => a.kind === 'outgoing_mail');
+
+	test('a notification is an outgoing_mail activity with purpose notification', async () => {
+		const result = await notify();
+		expect(await outgoing()).toMatchObject([
+			{
+				purpose: 'notification',
+				outcome: 'sent',
+				to: ['agent@firma.example'],
+				messageId: result.kind === 'notified' ? result.messageId.slice(1, -1) : '-',
+			},
+		]);
+	});
+
+	test('refused for good: recorded; Record and Continue says rejected, Fail (default) throws', async () => {
+		const unknown = '5.1.1 <agent@firma.example>: Recipient address rejected: User unknown';
+		sender.failNext = rcptRefused(550, unknown, ['agent@firma.example']);
+		const result = await notify({ onPermanentRejection: 'recordAndContinue' });
+		expect(result).toMatchObject({
+			kind: 'rejected',
+			rejected: ['agent@firma.example'],
+			reply: `550 ${unknown}`,
+			rejectedBy: 'SMTP server mail.firma.example:25',
+		});
+		expect(await outgoing()).toMatchObject([{ purpose: 'notification', outcome: 'rejected' }]);
+		// another mail, Fail
+		sender.failNext = rcptRefused(550, unknown, ['agent@firma.example']);
+		const error = await mailCasesError(notify({ mail: mail({ subject: 'Noch eine' }) }));
+		expect(error.message).toMatch(
+			new RegExp(
+				`^The notification to agent@firma.example .* was rejected permanently by SMTP server mail.firma.example:25.*recorded as rejected on case ${kase.number}`,
+			),
+		);
+		expect((await outgoing()).map((a) => a.outcome)).toEqual(['rejected', 'rejected']);
 	});
 });

@@ -5,6 +5,7 @@
 import { MailCasesError } from '../../../../lib/errors';
 import type { OutgoingMessage } from '../../../../lib/mail/outgoing-message';
 import type { MailSender, SentMail } from '../../../../lib/protocols/mail-sender';
+import { smtpError } from '../../../../lib/protocols/smtp/smtp-errors';
 
 export interface RecordingSender extends MailSender {
 	sent: OutgoingMessage[];
@@ -38,3 +39,19 @@ export function recordingSender(
 
 export const refused = () =>
 	new MailCasesError('CONNECTION_REFUSED', 'Connection refused by the test');
+
+/** #14.2: what SmtpSender throws when the server refuses every recipient at RCPT TO. */
+export function rcptRefused(code: number, text: string, recipients = ['kunde@kunde.example']) {
+	const response = `${code} ${text}`;
+	return smtpError(
+		{
+			code: 'EENVELOPE',
+			command: 'RCPT TO',
+			responseCode: code,
+			response,
+			rejected: recipients,
+			rejectedErrors: recipients.map(() => ({ responseCode: code, response })),
+		},
+		{ host: 'mail.firma.example', protocol: 'smtp', port: 25, fromAddress: 'system@firma.example' },
+	);
+}

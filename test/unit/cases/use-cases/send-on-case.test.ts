@@ -6,7 +6,7 @@ import { withCaseReference } from '../../../../lib/cases/case-number';
 import { sendOnCase, type SendOnCaseInput } from '../../../../lib/cases/use-cases/send-on-case';
 import type { Case } from '../../../../lib/store';
 import { mailCasesError, openFixture, type Fixture } from './fixtures';
-import { recordingSender, type RecordingSender } from './recording-sender';
+import { rcptRefused, recordingSender, refused, type RecordingSender } from './recording-sender';
 
 let fx: Fixture;
 let kase: Case;
@@ -164,6 +164,97 @@ describe('#11.6 Reply to Incoming Mail', () => {
 		expect(await send({ ...reply, sendOnceKey: 'c' })).toMatchObject({
 			kind: 'skipped',
 			skipped: 'rate-limited',
+		});
+	});
+});
+
+describe('#14.1 / #14.2 the case history and permanent rejections', () => {
+	const UNKNOWN = '5.1.1 <kunde@kunde.example>: Recipient address rejected: User unknown';
+	const outgoing = async () =>
+		(await fx.store.activities.listForCase(kase.id)).filter((a) => a.kind === 'outgoing_mail');
+
+	test('a mail on a case is an outgoing_mail activity: mail, or acknowledgement with Reply to Incoming Mail', async () => {
+		const mail = await send({ caseNumber: kase.number });
+		const ack = await send({ caseNumber: kase.number, sendOnceKey: 'k1', replyToIncoming: true });
+		expect([mail.kind, ack.kind]).toEqual(['sent', 'sent']);
+		expect(
+			(await outgoing()).map((a) => [a.purpose, a.outcome, a.messageId, a.to, a.subject]),
+		).toEqual([
+			[
+				'mail',
+				'sent',
+				mail.messageId.slice(1, -1),
+				['kunde@kunde.example'],
+				sender.sent[0].subject,
+			],
+			[
+				'acknowledgement',
+				'sent',
+				ack.messageId.slice(1, -1),
+				['kunde@kunde.example'],
+				sender.sent[1].subject,
+			],
+		]);
+	});
+
+	test('Record and Continue: the rejection is the result and the case history says rejected, with the reply', async () => {
+		sender.failNext = rcptRefused(550, UNKNOWN);
+		const result = await send({
+			caseNumber: kase.number,
+			sendOnceKey: 'k2',
+			replyToIncoming: true,
+			onPermanentRejection: 'recordAndContinue',
+		});
+		expect(result).toMatchObject({
+			kind: 'rejected',
+			rejectedBy: 'SMTP server mail.firma.example:25',
+			reply: `550 ${UNKNOWN}`,
+			rejected: ['kunde@kunde.example'],
+			case: { number: kase.number },
+		});
+		expect(result.kind === 'rejected' && result.reason).toMatch(
+			/^Rejected permanently by SMTP server mail\.firma\.example:25: 550 .*Recorded on case/,
+		);
+		expect(await outgoing()).toMatchObject([
+			{
+				purpose: 'acknowledgement',
+				outcome: 'rejected',
+				outcomeDetail: `Rejected by SMTP server mail.firma.example:25: 550 ${UNKNOWN}`,
+			},
+		]);
+		// the same key again: not tried again
+		expect(
+			await send({ caseNumber: kase.number, sendOnceKey: 'k2', replyToIncoming: true }),
+		).toMatchObject({ kind: 'alreadySent', messageId: result.messageId });
+	});
+
+	test('Fail (the default): recorded on the case, then the error', async () => {
+		sender.failNext = rcptRefused(550, UNKNOWN);
+		const error = await mailCasesError(send({ caseNumber: kase.number, sendOnceKey: 'k3' }));
+		expect(error.message).toMatch(
+			new RegExp(`rejected permanently .*recorded as rejected on case ${kase.number}`),
+		);
+		expect(await outgoing()).toMatchObject([{ outcome: 'rejected' }]);
+	});
+
+	test('without a case, Record and Continue gives the rejection on the item and opens no store', async () => {
+		sender.failNext = rcptRefused(550, UNKNOWN);
+		expect(await send({ onPermanentRejection: 'recordAndContinue' })).toMatchObject({
+			kind: 'rejected',
+			reason: `Rejected permanently by SMTP server mail.firma.example:25: 550 ${UNKNOWN}`,
+		});
+		expect(opened).toBe(0);
+	});
+
+	test('a temporary failure: recorded as failed (no link), the error rethrown, the retry sends', async () => {
+		const failure = refused();
+		sender.failNext = failure;
+		await expect(send({ caseNumber: kase.number, sendOnceKey: 'k4' })).rejects.toBe(failure);
+		const [failed] = await outgoing();
+		expect(failed).toMatchObject({ outcome: 'failed', outcomeDetail: failure.message });
+		expect(await fx.store.cases.isOutgoingMessageId(`<${failed.messageId}>`)).toBe(false);
+		expect(await send({ caseNumber: kase.number, sendOnceKey: 'k4' })).toMatchObject({
+			kind: 'sent',
 		});
 	});
 });

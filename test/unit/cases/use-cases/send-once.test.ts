@@ -162,7 +162,9 @@ describe('#15.2 claims', () => {
 
 	test('held → taken over, but the crashed run had recorded the mail after all: not sent again', async () => {
 		store.heldByOther(KEY, clock.ms + 1_000);
-		clock.onSleep = () => store.linkedBefore.add(ONCE_ID); // found only after the claim
+		clock.onSleep = () => {
+			store.linkedBefore.add(ONCE_ID);
+		}; // found only after the claim
 		// the first look finds nothing (added only while waiting)
 		expect(await send()).toEqual({ kind: 'alreadySent' });
 		expect(sender.sent).toHaveLength(0);
