@@ -92,6 +92,15 @@ export function toStoreError(
 			cause: error,
 		});
 	}
+	if ((error as { code?: unknown } | null)?.code === '42501') {
+		// #15.4: e.g. rights revoked, or a table a migration added that the role got no rights on
+		const message = (error as { message?: unknown }).message;
+		return new MailCasesError(
+			'STORE_UNAVAILABLE',
+			`${where}: could not ${action}: the store's role lacks a right (${serverTextShown(typeof message === 'string' ? message : String(error), secrets)}). The application role needs USAGE on the schema, SELECT, INSERT, UPDATE, DELETE on all its tables and USAGE, SELECT on its sequences (README: PostgreSQL roles).`,
+			{ cause: error },
+		);
+	}
 	if (isUniqueViolation(error)) {
 		return new MailCasesError(
 			'CONFLICT',

@@ -131,6 +131,15 @@ describe('least-privilege PostgreSQL store (#15.4)', () => {
 		await store.caseReferenceKey();
 		expect(await store.activities.listForCase(caseId)).toHaveLength(5);
 
+		// rights revoked while the store is open: a clear error, not a driver message
+		await admin.query(`REVOKE ALL ON ${schema}.send_claims FROM ${app}`);
+		await expect(store.sendClaims.claim('ack:request-2', 5 * MINUTE)).rejects.toMatchObject({
+			code: 'STORE_UNAVAILABLE',
+			message: expect.stringContaining(
+				"could not claim the send ack:request-2: the store's role lacks a right (permission denied for table send_claims)",
+			),
+		});
+
 		// the role really has data rights only
 		const asApp = new Client({ ...pgConnection(), user: app, password: undefined });
 		await asApp.connect();
