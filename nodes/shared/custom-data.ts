@@ -17,8 +17,10 @@ import { caseNumberOf, cut, jsonOf, listWithMore, mailFactsOf, plainText } from 
  * 2.41 and 1.123 alike), so the first of our nodes that gets the mails sets the mail's keys;
  * every case node adds its case numbers and outcome. n8n keeps at most 10 keys per execution
  * (later keys are dropped silently), keys of letters, digits and `_`, values cut at 255
- * characters by us (n8n logs an error above 255 and cuts at 512). Custom data never fails a
- * run: when n8n offers none (an old version, a sub-context) nothing is recorded.
+ * characters by us (n8n logs an error above 255 and cuts at 512). n8n 2.x offers it as
+ * `this.customData`; n8n 1.123 only to expressions (`$execution.customData`), which we reach
+ * through the workflow data proxy. Custom data never fails a run: when n8n offers none (a
+ * sub-context) nothing is recorded.
  */
 
 /** n8n's limit for a value without an error in its log. */
@@ -26,14 +28,31 @@ export const CUSTOM_DATA_VALUE_MAX = 255;
 
 type CustomData = IExecuteFunctions['customData'];
 
+function usable(data: unknown): CustomData | undefined {
+	const candidate = data as Partial<CustomData> | undefined;
+	return candidate && typeof candidate.set === 'function' && typeof candidate.get === 'function'
+		? (candidate as CustomData)
+		: undefined;
+}
+
+/**
+ * The execution's custom data: `this.customData` (n8n 2.x), else what expressions reach as
+ * `$execution.customData` through the workflow data proxy (n8n 1.123 has no `this.customData`).
+ */
 function customDataOf(ctx: IExecuteFunctions): CustomData | undefined {
 	try {
-		const data = (ctx as { customData?: CustomData }).customData;
-		return data && typeof data.set === 'function' && typeof data.get === 'function'
-			? data
-			: undefined;
+		const direct = usable((ctx as { customData?: CustomData }).customData);
+		if (direct) return direct;
 	} catch {
-		return undefined; // n8n: "runExecutionData is not available in this context"
+		// n8n: "runExecutionData is not available in this context"
+	}
+	try {
+		const proxy = (
+			ctx as { getWorkflowDataProxy?: (itemIndex: number) => { $execution?: unknown } }
+		).getWorkflowDataProxy?.(0);
+		return usable((proxy?.$execution as { customData?: unknown } | undefined)?.customData);
+	} catch {
+		return undefined;
 	}
 }
 

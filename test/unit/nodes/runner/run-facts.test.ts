@@ -199,6 +199,14 @@ describe('#14.3 custom data of the execution', () => {
 		expect(data.values).not.toHaveProperty('messageId');
 	});
 
+	test('n8n 1.123 (no this.customData): reached as $execution.customData through the data proxy', async () => {
+		const data = customDataStore();
+		const ctx = fakeExecute({ items: [mail(5)] });
+		Object.assign(ctx, { getWorkflowDataProxy: () => ({ $execution: { customData: data } }) });
+		await runPerItem(ctx, { item: async (i) => ({ json: { i } }) });
+		expect(data.values).toMatchObject({ subject: 'Anfrage 5', mails: '1' });
+	});
+
 	test('a context without custom data (or one that throws) runs the items as before', async () => {
 		const ctx = fakeExecute({ items: [mail(1)] });
 		Object.defineProperty(ctx, 'customData', {
