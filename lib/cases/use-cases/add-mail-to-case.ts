@@ -26,7 +26,6 @@ import type {
 	AddMailToCaseInput as LedgerAddMailInput,
 	Case,
 	LedgerEntry,
-	MailIntakeResult,
 } from '../../store/types';
 import { mailActivityInput, type MailActivityOptions } from '../mail-activity';
 import { contentDigestOf } from '../mail-content-digest';
@@ -34,11 +33,7 @@ import { mailLedgerKey } from '../mail-ledger-key';
 import { reuseInfo, type MessageIdReuse } from './message-id-reuse';
 import type { CaseMail } from './case-mail';
 import { planCaseFields, type CaseFieldPlan, type CaseFieldRules } from './case-field-plan';
-import { fieldFeedbackNote, type FieldFeedbackNote } from './field-feedback';
-
-/** #14.1: the ledger write with the Field-line feedback note it writes in the same transaction. */
-type LedgerInput = LedgerAddMailInput & { fieldFeedback?: FieldFeedbackNote };
-type LedgerResult = MailIntakeResult & { fieldFeedback?: Activity };
+import { fieldFeedbackNote } from './field-feedback';
 
 export interface AddMailToCaseDeps {
 	store: Pick<Store, 'cases' | 'ledger' | 'workflows' | 'contacts' | 'orgUnits' | 'activities'> & {
@@ -109,7 +104,7 @@ export async function addMailToCase(
 		? await planCaseFields(store, c, mail, sender, input.applyFields)
 		: undefined;
 	const feedback = fieldFeedbackNote(fields, sender);
-	const write: LedgerInput = {
+	const write: LedgerAddMailInput = {
 		messageKey,
 		contentDigest: contentDigestOf(mail),
 		caseId: c.id,
@@ -118,7 +113,7 @@ export async function addMailToCase(
 		changedBy: sender,
 		...(feedback ? { fieldFeedback: feedback } : {}),
 	};
-	const written: LedgerResult = await store.ledger.addMailToCase(write);
+	const written = await store.ledger.addMailToCase(write);
 	const stored: Stored = {
 		fields,
 		blockedImages: built.blockedImages,

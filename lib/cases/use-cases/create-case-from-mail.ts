@@ -19,7 +19,6 @@ import type {
 	Contact,
 	CreateCaseFromMailInput as LedgerCreateInput,
 	LedgerEntry,
-	MailIntakeResult,
 	OrgUnit,
 	Workflow,
 } from '../../store/types';
@@ -38,11 +37,7 @@ import { reuseInfo, type MessageIdReuse } from './message-id-reuse';
 import type { CaseMail } from './case-mail';
 import { activeWorkflow, inboundWorkplace } from './case-targets';
 import type { FieldLineSettings } from './field-line-settings';
-import { fieldFeedbackNote, type FieldFeedbackNote } from './field-feedback';
-
-/** #14.1: the ledger write with the Field-line feedback note it writes in the same transaction. */
-type LedgerInput = LedgerCreateInput & { fieldFeedback?: FieldFeedbackNote };
-type LedgerResult = MailIntakeResult & { fieldFeedback?: Activity };
+import { fieldFeedbackNote } from './field-feedback';
 
 export interface CreateCaseFromMailDeps {
 	/** `caseReferenceKey` signs the reference `[#number-tag]` an acknowledgement quotes (#11.7). */
@@ -167,7 +162,7 @@ export async function createCaseFromMail(
 	const plan = planFieldUpdates(mail, workflow.fields, input.fieldLines);
 	const activity = mailActivityInput(mail);
 	const feedback = fieldFeedbackNote(plan);
-	const write: LedgerInput = {
+	const write: LedgerCreateInput = {
 		messageKey,
 		contentDigest,
 		workflowId: workflow.id,
@@ -180,7 +175,7 @@ export async function createCaseFromMail(
 		mail: activity.mail,
 		...(feedback ? { fieldFeedback: feedback } : {}),
 	};
-	const intake: LedgerResult = await store.ledger.createCaseFromMail(write);
+	const intake = await store.ledger.createCaseFromMail(write);
 	if (!intake.case || intake.entry.outcome !== 'case_created')
 		return processedBefore(intake.entry, intake.case);
 	const result = await opened(deps, input, intake.case, {
