@@ -24,7 +24,7 @@ function kyselyFor(config: StoreConfig): Kysely<Database> {
 		return new Kysely<Database>({
 			dialect: new NodeSqliteDialect({
 				busyTimeoutMs: 5000,
-				open: () => new DatabaseSync(config.path, { timeout: 25 }),
+				open: () => new DatabaseSync(config.path ?? ':memory:', { timeout: 25 }),
 				onOpen: (db) => db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON'),
 			}),
 		});
