@@ -257,6 +257,21 @@ describe.each(TEMPLATE_NAMES.map((name) => [name]))('template %s', (name: Templa
 		expect(notes).toMatch(/\*\*Alert Admin\*\*.*REPLACE-admin@example\.com/s);
 	});
 
+	test('#14.2 an acknowledgement or notification the server refuses for good is recorded and does not fail the run', () => {
+		const optional = wf.nodes.filter((n) =>
+			['Send Acknowledgement', 'Notify Responsible', 'Notify Inbound Workplace'].includes(n.name),
+		);
+		expect(optional.length).toBeGreaterThanOrEqual(1);
+		for (const node of optional)
+			expect({ node: node.name, options: node.parameters.options }).toMatchObject({
+				node: node.name,
+				options: { onPermanentRejection: 'recordAndContinue' },
+			});
+		// an admin address the server refuses is a failed run: nobody would see the alert otherwise
+		const alert = byName(wf, 'Alert Admin').parameters.options as Record<string, unknown>;
+		expect(alert).not.toHaveProperty('onPermanentRejection');
+	});
+
 	test('the store-using nodes get a store credential from loadTemplate when one is given', () => {
 		const ref = { id: 'store-1', name: 'PostgreSQL store' };
 		const loaded = loadTemplate(name, { store: ref });
