@@ -84,7 +84,7 @@ function nodeKind(ctx: IExecuteFunctions): string {
 }
 
 /** What a node did with one item, for `outcome` ('' when the node adds nothing). */
-function stepOf(kind: string, output: number, json: IDataObject): string {
+function stepOf(kind: string, output: number, json: IDataObject, what = 'mail'): string {
 	const object = (value: unknown) =>
 		value && typeof value === 'object' ? (value as IDataObject) : undefined;
 	switch (kind) {
@@ -105,14 +105,15 @@ function stepOf(kind: string, output: number, json: IDataObject): string {
 			const notification = object(json.notification);
 			if (notification?.notified === true) return 'agents notified';
 			if (notification?.replayed === true) return 'agents notified before';
+			if (notification?.outcome === 'rejected') return 'notification rejected';
 			return 'nobody notified';
 		}
 		case 'mailCasesSendMail': {
 			const outcome = plainText(json.outcome, 20);
-			const what = plainText(json.purpose, 20) || 'mail';
-			if (outcome && outcome !== 'sent') return `${what} ${outcome}`;
-			if (json.sent === true) return `${what} sent`;
-			if (json.replayed === true) return `${what} sent before`;
+			if (json.sent === true || outcome === 'sent') return `${what} sent`;
+			if (json.replayed === true || outcome === 'replayed') return `${what} sent before`;
+			if (outcome === 'rejected') return `${what} rejected`;
+			if (outcome === 'skipped') return `${what} not sent`;
 			return '';
 		}
 		case 'mailCase': {
@@ -184,6 +185,7 @@ export function recordRunFacts(
 		.filter(Boolean);
 	const steps = parseSteps(read(data, 'outcome'));
 	const before = `${numbers.join()}|${formatSteps(steps)}`;
+	const what = kind === 'mailCasesSendMail' ? mailPurpose(ctx) : 'mail';
 	outputs.forEach((items, output) => {
 		for (const json of jsonOf(items)) {
 			// Case Match's "Unmatched" may name a number it did not find: not the run's case
@@ -194,7 +196,7 @@ export function recordRunFacts(
 			if (number && !numbers.includes(number)) numbers.push(number);
 			// an error item (Continue On Fail) is counted from `failed`
 			if (typeof json.error === 'string' && 'code' in json) continue;
-			const step = stepOf(kind, output, json);
+			const step = stepOf(kind, output, json, what);
 			if (step) steps.set(step, (steps.get(step) ?? 0) + 1);
 		}
 	});
@@ -219,6 +221,16 @@ export function runStepsSoFar(ctx: IExecuteFunctions): string[] {
 	return [...parseSteps(read(data, 'outcome')).keys()].filter(
 		(step) => !step.startsWith('failed in '),
 	);
+}
+
+/** Send Mail: "acknowledgement" when it answers the incoming mail (Reply to Incoming), else "mail". */
+function mailPurpose(ctx: IExecuteFunctions): string {
+	try {
+		const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+		return options?.replyToIncoming === true ? 'acknowledgement' : 'mail';
+	} catch {
+		return 'mail';
+	}
 }
 
 function nodeName(ctx: IExecuteFunctions): string {

@@ -79,6 +79,8 @@ const RUN_STEP_FACTS: Record<string, string> = {
 	'agents notified': 'agents notified',
 	'mail sent': 'mail sent',
 	'acknowledgement sent': 'acknowledgement sent',
+	'acknowledgement rejected': 'acknowledgement rejected permanently (recorded on the case)',
+	'notification rejected': 'notification rejected permanently (recorded on the case)',
 	forwarded: 'mail forwarded',
 };
 

@@ -118,9 +118,13 @@ export function doneFactsOf(json: IDataObject | undefined): string[] {
 		const whom = recipients > 0 ? ` (${recipients} recipient${recipients === 1 ? '' : 's'})` : '';
 		if (notification.notified === true) done.push(`agents notified${whom}`);
 		else if (notification.replayed === true) done.push('agents notified by an earlier run');
+		else if (notification.outcome === 'rejected')
+			done.push('the notification was rejected permanently (recorded on the case)');
 	}
 	if (json.sent === true) done.push('mail sent');
 	else if (json.sent === false && json.replayed === true) done.push('mail sent by an earlier run');
+	else if (json.sent === false && json.outcome === 'rejected')
+		done.push('the mail was rejected permanently (recorded on the case)');
 	const forward = object(json.forward);
 	if (forward?.forwarded === true) done.push('mail forwarded');
 	else if (forward?.replayed === true) done.push('mail forwarded by an earlier run');

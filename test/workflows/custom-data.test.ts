@@ -3,7 +3,7 @@
  * template (templates/ticket-system.json) with the real Postfix → Dovecot and an SQLite store.
  *  - a new mail's run carries custom data (n8n's execution metadata, what the executions list
  *    searches and the execution detail shows): subject, sender, Message-ID, mail count, the case
- *    number and "case created; agents notified; mail sent";
+ *    number and "case created; agents notified; acknowledgement sent";
  *  - a reply to the case: "added to case; agents notified" under the same case number;
  *  - a run of several mails: the first subject with "(+N more)" and every case number;
  *  - a mail whose acknowledgement fails (its Case Number option names no case): the run's error
@@ -135,7 +135,7 @@ describe('#14.3 / #14.4 the ticket template run by n8n: custom data and errors',
 			outcome: expect.stringMatching(/^case created; /) as unknown as string,
 		});
 		expect(customData(created).outcome.split('; ').sort()).toEqual(
-			['agents notified', 'case created', 'mail sent'].sort(),
+			['acknowledgement sent', 'agents notified', 'case created'].sort(),
 		);
 
 		const reference = String((created.outputOf(CREATE, 0)[0].json.case as IDataObject).reference);

@@ -110,14 +110,25 @@ describe('#14.3 custom data of the execution', () => {
 				json: { ...created, notification: { notified: true, recipients: ['a@x', 'b@x'] } },
 			}),
 		});
-		await runPerItem(ctxOf('mailCasesSendMail', { items: [created] }, data).ctx, {
+		const ack = { items: [created], parameters: { options: { replyToIncoming: true } } };
+		await runPerItem(ctxOf('mailCasesSendMail', ack, data).ctx, {
 			item: async () => ({ json: { sent: true, replayed: false, caseNumber: '1042' } }),
 		});
 		expect(data.values).toMatchObject({
 			subject: 'Anfrage 1',
 			caseNumber: '1042',
-			outcome: 'case created; agents notified; mail sent',
+			outcome: 'case created; agents notified; acknowledgement sent',
 		});
+		// #14.2 a permanent rejection recorded on the case (On Permanent Rejection: record and continue)
+		await runPerItem(ctxOf('mailCasesSendMail', ack, data).ctx, {
+			item: async () => ({ json: { sent: false, outcome: 'rejected', caseNumber: '1042' } }),
+		});
+		await runPerItem(ctxOf('mailCasesSendMail', { items: [created] }, data).ctx, {
+			item: async () => ({ json: { sent: false, outcome: 'skipped' } }),
+		});
+		expect(data.values.outcome).toBe(
+			'case created; agents notified; acknowledgement sent; acknowledgement rejected; mail not sent',
+		);
 	});
 
 	test('a run of several mails: first subject + "(+N more)", all case numbers, counted outcomes', async () => {
