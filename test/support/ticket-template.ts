@@ -10,12 +10,22 @@ export const TICKET = {
 	trigger: 'Mail Cases Trigger',
 	create: 'Create Case From Mail',
 	acknowledgement: 'Send Acknowledgement',
+	bounces: 'Record Delivery Failure',
+	quarantineAlert: 'Alert Admin',
 } as const;
 
-/** `acknowledgement`: options of Send Acknowledgement to set (merged into the template's). */
+/**
+ * `acknowledgement`: options of Send Acknowledgement to set (merged into the template's);
+ * `more.trigger`: trigger options besides the test's polling ones; `more.nodes`: parameters of
+ * other nodes by name (an `options` object is merged into the template's).
+ */
 export function ticketSystemWorkflow(
 	mailsPerExecution: number,
 	acknowledgement: Record<string, unknown> = {},
+	more: {
+		trigger?: Record<string, unknown>;
+		nodes?: Record<string, Record<string, unknown>>;
+	} = {},
 ): WorkflowJson {
 	const template = loadTemplate('ticket-system', {
 		credentials: {
@@ -24,10 +34,22 @@ export function ticketSystemWorkflow(
 		},
 		store: { id: 'store', name: 'Store' },
 		parameters: {
+			...more.nodes,
 			[TICKET.trigger]: {
-				options: { pollIntervalSeconds: 1, retryDelaySeconds: 600, mailsPerExecution },
+				options: {
+					pollIntervalSeconds: 1,
+					retryDelaySeconds: 600,
+					mailsPerExecution,
+					...more.trigger,
+				},
 			},
-			[TICKET.acknowledgement]: { options: acknowledgement },
+			[TICKET.acknowledgement]: {
+				...more.nodes?.[TICKET.acknowledgement],
+				options: {
+					...(more.nodes?.[TICKET.acknowledgement]?.options as Record<string, unknown>),
+					...acknowledgement,
+				},
+			},
 		},
 	});
 	return {
