@@ -22,7 +22,7 @@ import { forwardMail } from '../../../lib/cases/use-cases/forward-mail';
 import { matchMail } from '../../../lib/cases/use-cases/match-mail';
 import { sendOnCase } from '../../../lib/cases/use-cases/send-on-case';
 import type { CaseMail } from '../../../lib/cases/use-cases/case-mail';
-import { messageKeyOf, openStore, type Store } from '../../../lib/store';
+import { LATEST_SCHEMA_VERSION, messageKeyOf, openStore, type Store } from '../../../lib/store';
 import { sqliteTestStore, type TestStore } from '../../support/test-stores';
 import { mail, mailCasesError } from './use-cases/fixtures';
 import { recordingSender } from './use-cases/recording-sender';
@@ -296,7 +296,7 @@ describe('the use cases against a temp SQLite store', () => {
 		db.exec('delete from schema_migrations where version = 4');
 		db.close();
 		store = await openStore(test_.config);
-		expect(await store.schemaVersion()).toBe(4);
+		expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
 		expect(await store.ledger.lookup('mid:alt@kunde.example')).toMatchObject({
 			caseId: a.case.id,
 			contentDigest: null,
