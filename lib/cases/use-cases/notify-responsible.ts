@@ -199,7 +199,7 @@ export async function notifyResponsible(
 			...outcome,
 			reason:
 				'This mail was notified for this case before (the same mail processed again); not sent again',
-			messageId: result.kind === 'alreadySent' ? (result.messageId ?? messageId) : messageId,
+			messageId: messageId ?? (result.kind === 'alreadySent' ? result.messageId : undefined),
 			recipients,
 		};
 	return {

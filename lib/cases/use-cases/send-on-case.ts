@@ -233,7 +233,7 @@ export async function sendOnCase(
 			kind: 'alreadySent',
 			reason:
 				'A mail with this Message-ID was sent (or permanently rejected) for this "Send Once Per" key before; not sent again',
-			messageId: result.messageId ?? messageId!,
+			messageId: messageId ?? result.messageId!,
 			...outcome,
 		};
 	if (result.kind === 'rejected')

@@ -107,6 +107,9 @@ const realClock = {
 	sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
 };
 
+/** A Message-ID as the mail carries it (the store may keep it without its angle brackets). */
+const bracketed = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
+
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -204,7 +207,7 @@ export async function sendOnce<Skip = never>(
 			return {
 				kind: 'alreadySent',
 				at: claim.at,
-				...(claim.messageId ? { messageId: claim.messageId } : {}),
+				...(claim.messageId ? { messageId: bracketed(claim.messageId) } : {}),
 			};
 		const before = await record!.earlier().catch(async (error: unknown) => {
 			await claims.release(key).catch(() => undefined);
