@@ -14,7 +14,9 @@
  *  - Mail Case → Get with Include Activities lists all of it in order: incoming, feedback,
  *    notification, acknowledgement, the bounce, the reply with its field change and feedback, the
  *    notification about it;
- *  - the same bounce again (a replay) and the same reply again record nothing twice.
+ *  - the same bounce again (a replay) and the same reply again record nothing twice;
+ *  - a bounce of a mail that is on no case and an item that is no bounce record nothing and say
+ *    why, without an error.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -328,6 +330,40 @@ describe.each(['sqlite', 'postgres'] as const)('#14.1 the case history on %s', (
 			},
 		});
 		expect(replayed).toMatchObject({ replayed: true });
+		expect((await history(caseNumber)).map((a) => a.id)).toEqual(activities.map((a) => a.id));
+
+		// 5. No error, nothing recorded, the reason given: a bounce of a mail that is on no case,
+		// and an item that is no bounce (what else the trigger's second output may carry).
+		const other = `<other-bounce-${backend}-${process.pid}@example.test>`;
+		const recordOnly = async (json: IDataObject) =>
+			(
+				await runNode([json], {
+					name: 'Record',
+					type: NODE('mailCase'),
+					typeVersion: 1,
+					parameters: { resource: 'case', operation: 'recordDeliveryFailure' },
+				})
+			)[0].deliveryFailure;
+		const strange = await recordOnly({
+			...bounce.json,
+			messageId: other,
+			messageKey: other,
+			classification: {
+				...(bounce.json.classification as IDataObject),
+				bouncedMessageId: '<never-sent@example.test>',
+			},
+		});
+		expect(strange).toMatchObject({
+			recorded: false,
+			reason: 'unknown-message-id',
+			caseNumber: null,
+			message: expect.stringContaining('<never-sent@example.test>'),
+		});
+		const autoReply = await recordOnly({
+			...bounce.json,
+			classification: { class: 'autoReply', reasons: ['Auto-Submitted: auto-replied'] },
+		});
+		expect(autoReply).toMatchObject({ recorded: false, reason: 'not-a-bounce' });
 		expect((await history(caseNumber)).map((a) => a.id)).toEqual(activities.map((a) => a.id));
 	});
 });
