@@ -136,7 +136,7 @@ export const sendProperties: INodeProperties[] = [
 				default: '',
 				placeholder: '={{ $json.case.number }}',
 				description:
-					"Number of a case (it must exist) on which the sent mail is recorded: its Message-ID is linked to the case, so a reply to this mail finds the case even without the case number in the subject. The subject gets the signed reference of the case [#number-tag] (an unsigned [#number] in it is replaced). Uses the node's Mail Cases Store credential, or the embedded store when none is set.",
+					"Number of a case (it must exist) on which the sent mail is recorded: it appears in the case's history (To, subject, Message-ID and whether it was sent, rejected or failed) and its Message-ID is linked to the case, so a reply to this mail finds the case even without the case number in the subject. The subject gets the signed reference of the case [#number-tag] (an unsigned [#number] in it is replaced). Uses the node's Mail Cases Store credential, or the embedded store when none is set.",
 			},
 			{
 				displayName: 'References',
@@ -154,7 +154,7 @@ export const sendProperties: INodeProperties[] = [
 				default: '',
 				placeholder: '={{ $json.messageKey }}',
 				description:
-					"Needs Record on Case. A key, e.g. the incoming mail's messageKey (its Message-ID, or sha256:… of the mail when it has none); when empty, the input item's messageKey is used. The mail gets a Message-ID derived from this n8n instance, the case, the key and the sender domain, and is not sent again when that Message-ID is already recorded (the same mail processed again). If n8n stops after sending but before recording, the next run sends it once more with the same Message-ID.",
+					"Needs Record on Case. A key, e.g. the incoming mail's messageKey (its Message-ID, or sha256:… of the mail when it has none); when empty, the input item's messageKey is used. The mail gets a Message-ID derived from this n8n instance, the case, the key and the sender domain, and is not sent again when that Message-ID is already recorded (the same mail processed again). Runs that send it at the same moment send it once: the first claims the key in the case store, the others wait for it. If n8n stops after sending but before recording, a run after 2 minutes sends it once more with the same Message-ID.",
 			},
 		],
 	},

@@ -61,25 +61,11 @@ const addr = (user: string) => stackUser(user).address;
 
 /** The template, its acknowledgement set to record a permanent rejection and go on. */
 function workflow(retryDelaySeconds?: number): WorkflowJson {
-	const wf = ticketSystemWorkflow(1, { onPermanentRejection: 'recordAndContinue' });
-	if (retryDelaySeconds === undefined) return wf;
-	return {
-		...wf,
-		nodes: wf.nodes.map((n) =>
-			n.name === TICKET.trigger
-				? {
-						...n,
-						parameters: {
-							...n.parameters,
-							options: {
-								...(n.parameters?.options as object),
-								retryDelaySeconds,
-							},
-						},
-					}
-				: n,
-		),
-	};
+	return ticketSystemWorkflow(
+		1,
+		{ onPermanentRejection: 'recordAndContinue' },
+		retryDelaySeconds === undefined ? {} : { trigger: { retryDelaySeconds } },
+	);
 }
 
 function rawMail(from: string, subject: string, messageId: string): Buffer {
