@@ -5,7 +5,7 @@
 import { forwardMail, type ForwardMailInput } from '../../../../lib/cases/use-cases/forward-mail';
 import { LOOP_HEADER } from '../../../../lib/mail/loop-header';
 import { mail, mailCasesError, openFixture, type Fixture } from './fixtures';
-import { recordingSender, refused, type RecordingSender } from './recording-sender';
+import { rcptRefused, recordingSender, refused, type RecordingSender } from './recording-sender';
 
 let fx: Fixture;
 let sender: RecordingSender;
@@ -149,5 +149,35 @@ describe('R-PLUS-2 Forward Once', () => {
 			code: 'INVALID_INPUT',
 		});
 		expect(sender.sent).toHaveLength(0);
+	});
+});
+
+describe('#15.2 / #14.2 Forward Once with a claim', () => {
+	test('the Message-ID is derived from the mail and the targets (a replay after a crash sends the same); without Forward Once it is new each time', async () => {
+		const incoming = mail({ subject: 'Frage' });
+		await forward({}, incoming);
+		const [first] = sender.sent;
+		expect(first.messageId).toMatch(/^<mail-cases\.forward\.[0-9a-f]{32}@firma\.example>$/);
+		await forward({ forwardOnce: false }, incoming);
+		await forward({ forwardOnce: false }, incoming);
+		const [, a, b] = sender.sent.map((m) => m.messageId);
+		expect(a).not.toMatch(/mail-cases\.forward/);
+		expect(a).not.toBe(b);
+	});
+
+	test('a permanent rejection fails the forward and records nothing: the mail is tried again, never disposed of unforwarded', async () => {
+		const incoming = mail({ subject: 'Frage' });
+		sender.failNext = rcptRefused(550, '5.1.1 <extern@partner.example>: User unknown', [
+			'extern@partner.example',
+		]);
+		const error = await mailCasesError(forward({}, incoming));
+		expect(error.message).toMatch(
+			/^The forward to extern@partner\.example .* was rejected permanently by SMTP server mail\.firma\.example:25, which refused the recipient: 550 5\.1\.1 .*Correct the address/,
+		);
+		expect(sender.sent).toHaveLength(0);
+		// the next attempt (the address fixed on the server) forwards it
+		expect(await forward({}, incoming)).toMatchObject({ kind: 'forwarded' });
+		expect(await forward({}, incoming)).toMatchObject({ kind: 'alreadySent' });
+		expect(sender.sent).toHaveLength(1);
 	});
 });
