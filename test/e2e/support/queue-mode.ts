@@ -41,7 +41,10 @@ import { startN8n, type N8nServer } from './n8n-server';
 const execFileAsync = promisify(execFile);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Database names carry the pid of the test process, so leftovers of killed runs can be dropped. */
+/**
+ * Database names and Redis key prefixes carry the pid of the test process, so leftovers of runs
+ * that were killed before their afterAll are removed by the next run.
+ */
 const DB_PREFIX = 'mc_e2e_queue_';
 
 export interface QueueClusterOptions {
@@ -123,8 +126,17 @@ async function dropStaleDatabases(): Promise<void> {
 	});
 }
 
-/** Deletes every Redis key of the cluster (Bull queue and n8n's own keys) in its db. */
-async function deleteRedisKeys(version: N8nVersion, db: number, prefixes: string[]): Promise<void> {
+/**
+ * Deletes the Redis keys of the cluster (Bull queue and n8n's own keys, `prefixes`) in its db;
+ * with `stale`, also the keys of earlier runs whose test process is gone (their prefixes carry
+ * its pid).
+ */
+async function deleteRedisKeys(
+	version: N8nVersion,
+	db: number,
+	prefixes: string[],
+	stale = false,
+): Promise<void> {
 	type Redis = {
 		scan(cursor: string, ...args: Array<string | number>): Promise<[string, string[]]>;
 		del(...keys: string[]): Promise<number>;
@@ -139,16 +151,21 @@ async function deleteRedisKeys(version: N8nVersion, db: number, prefixes: string
 		lazyConnect: false,
 		maxRetriesPerRequest: 2,
 	});
+	const isStale = (key: string) => {
+		const pid = Number(/^\{?mc-e2e-(?:bull|n8n)-(\d+)-/.exec(key)?.[1]);
+		return pid > 0 && pid !== process.pid && !isRunning(pid);
+	};
+	const patterns = prefixes.flatMap((p) => [`${p}*`, `{${p}}*`]);
+	if (stale) patterns.push('mc-e2e-*', '{mc-e2e-*');
 	try {
-		for (const prefix of prefixes) {
-			for (const pattern of [`${prefix}*`, `{${prefix}}*`]) {
-				let cursor = '0';
-				do {
-					const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-					cursor = next;
-					if (keys.length > 0) await redis.del(...keys);
-				} while (cursor !== '0');
-			}
+		for (const pattern of patterns) {
+			let cursor = '0';
+			do {
+				const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+				cursor = next;
+				const keys = pattern.includes('mc-e2e-*') ? found.filter(isStale) : found;
+				if (keys.length > 0) await redis.del(...keys);
+			} while (cursor !== '0');
 		}
 		await redis.quit();
 	} catch {
@@ -432,6 +449,7 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 
 	try {
 		await dropStaleDatabases();
+		await deleteRedisKeys(options.version, redis.db, [], true);
 		await pgAdmin((c) => c.query(`create database "${database}"`));
 		// The main migrates the database; the workers start once it is ready.
 		const tMain = Date.now();
