@@ -65,6 +65,10 @@ export interface ActivityJson {
 	messageId: string | null;
 	from: string | null;
 	subject: string | null;
+	/** #14.1: only where the activity reports an outcome (our mails, bounces, Field-line notes). */
+	purpose?: Activity['purpose'];
+	outcome?: Activity['outcome'];
+	outcomeDetail?: Activity['outcomeDetail'];
 	attachments: Array<{
 		id: number;
 		fileName: string;
@@ -84,6 +88,9 @@ export function activityJson(a: Activity): ActivityJson {
 		messageId: a.messageId,
 		from: a.from,
 		subject: a.subject,
+		...(a.outcome
+			? { purpose: a.purpose, outcome: a.outcome, outcomeDetail: a.outcomeDetail }
+			: {}),
 		attachments: a.attachments.map((att) => ({
 			id: att.id,
 			fileName: att.fileName,

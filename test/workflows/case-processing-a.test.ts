@@ -584,12 +584,20 @@ describe('the nodes alone (no mailbox): options and errors', () => {
 		};
 		const failed = await run([mail], node);
 		expect(failed.status).toBe('error');
-		expect(failed.error?.message).toBe('Case 2026-999999 does not exist');
+		// #14.4: the error names the mail it concerns
+		expect(failed.error?.message).toBe(
+			'Case 2026-999999 does not exist. Mail: "Hallo" from a@kunde.test (Message-ID <x1@kunde.test>).',
+		);
 		const continued = await run([mail], { ...node, onError: 'continueRegularOutput' });
 		expect(continued.status).toBe('success');
 		expect(continued.outputOf('Add to Case')).toEqual([
 			{
-				json: { ...mail, error: 'Case 2026-999999 does not exist', code: 'NOT_FOUND' },
+				json: {
+					...mail,
+					error:
+						'Case 2026-999999 does not exist. Mail: "Hallo" from a@kunde.test (Message-ID <x1@kunde.test>).',
+					code: 'NOT_FOUND',
+				},
 				pairedItem: { item: 0 },
 			},
 		]);

@@ -332,7 +332,9 @@ describe.each(['sqlite', 'postgres'] as const)('case processing B on %s', (backe
 		expect(stored.workflowId).toBe(workflow!.id);
 		expect(stored.responsibleOrgUnitId).toBe(support!.id);
 		const activities = await store.activities.listForCase(stored.id);
-		expect(activities).toHaveLength(1);
+		// #14.1: the Field-line feedback and the notification are in the history too
+		expect(activities.map((a) => a.kind)).toEqual(['incoming_mail', 'note', 'outgoing_mail']);
+		expect(activities[2]).toMatchObject({ purpose: 'notification', outcome: 'sent' });
 		expect(activities[0]).toMatchObject({
 			kind: 'incoming_mail',
 			messageId: messageId.slice(1, -1),
@@ -396,7 +398,8 @@ describe.each(['sqlite', 'postgres'] as const)('case processing B on %s', (backe
 		expect((again.json.case as IDataObject).id).toBe(firstCase.id);
 		expect((again.json.case as IDataObject).number).toBe(firstCase.number);
 		expect(await store.cases.count()).toBe(casesBefore);
-		expect(await store.activities.listForCase(firstCase.id as number)).toHaveLength(1);
+		// nothing new: the mail, its Field-line feedback and the one notification
+		expect(await store.activities.listForCase(firstCase.id as number)).toHaveLength(3);
 		const notification = second.outputOf('Notify')[0].json.notification as IDataObject;
 		expect(notification).toMatchObject({ notified: false, replayed: true, messageId: firstId });
 		const copies = (await listImap(agentA)).filter((m) => m.messageId === firstId);
@@ -492,14 +495,14 @@ describe.each(['sqlite', 'postgres'] as const)('case processing B on %s', (backe
 		);
 		expect(inactive.status).toBe('error');
 		expect(inactive.error?.message).toBe(
-			'Workflow "Alter Prozess" is inactive; only active workflows can start cases. Activate it or choose another workflow.',
+			`Workflow "Alter Prozess" is inactive; only active workflows can start cases. Activate it or choose another workflow. Mail: "Frage" from neu@kunde.test (Message-ID <param-1-${backend}@kunde.test>).`,
 		);
 		const missing = await runWith(
 			chain(triggerNode(), createCaseNode({ workflow: 'Gibt es nicht' })),
 			[item(2)],
 		);
 		expect(missing.error?.message).toBe(
-			'Workflow "Gibt es nicht" does not exist in the case store',
+			`Workflow "Gibt es nicht" does not exist in the case store. Mail: "Frage" from neu@kunde.test (Message-ID <param-2-${backend}@kunde.test>).`,
 		);
 		// required: n8n itself refuses to run without it; an expression that yields nothing is our error
 		const noUnit = await runWith(chain(triggerNode(), createCaseNode({ inboundWorkplace: '' })), [
@@ -511,7 +514,7 @@ describe.each(['sqlite', 'postgres'] as const)('case processing B on %s', (backe
 			[item(6)],
 		);
 		expect(emptyUnit.error?.message).toBe(
-			'Choose the inbound workplace (org unit / role) the new case is assigned to',
+			`Choose the inbound workplace (org unit / role) the new case is assigned to. Mail: "Frage" from neu@kunde.test (Message-ID <param-6-${backend}@kunde.test>).`,
 		);
 		// continueOnFail: the error becomes an item of the Case output
 		const continued = await runWith(
@@ -642,8 +645,10 @@ describe.each(['sqlite', 'postgres'] as const)('case processing B on %s', (backe
 		);
 		const [run] = await handle.waitForExecutions(1, 60_000);
 		expect(run.status).toBe('error');
-		expect(run.error?.message).toBe(
-			`Refusing to forward to ${addr(inbox).toUpperCase()}: that is the mailbox the mail was read from or another address of this system. The forward would come straight back in (and be skipped as our own mail, or forwarded again and again). Choose another forwarding address.`,
+		expect(run.error?.message).toMatch(
+			new RegExp(
+				`^Refusing to forward to ${addr(inbox).toUpperCase()}: that is the mailbox the mail was read from or another address of this system\\. .* Choose another forwarding address\\. Mail: "WG: Reklamation Lieferung" from erika@kunde\\.test \\(Message-ID <weiter-3-${backend}@kunde\\.test>\\)\\.$`,
+			),
 		);
 		await stop(handle);
 		// R-PLUS-1: a failed run leaves the mail; nothing was sent into the mailbox.
@@ -804,8 +809,10 @@ describe.each(['sqlite', 'postgres'] as const)('case processing B on %s', (backe
 		const failed = await runWith(chain(triggerNode(), notifyNode({ caseNumber: lonely.number })), [
 			{ json: { ...item.json, messageId: `<leer-${backend}@kunde.test>` } },
 		]);
-		expect(failed.error?.message).toBe(
-			`Case ${lonely.number}: role "Leer" has no members with an e-mail address, so nobody can be notified. Add members or Additional Recipients.`,
+		expect(failed.error?.message).toMatch(
+			new RegExp(
+				`^Case ${lonely.number}: role "Leer" has no members with an e-mail address, so nobody can be notified\\. Add members or Additional Recipients\\. Mail: .* \\(Message-ID <leer-${backend}@kunde\\.test>\\)\\. Already done: case \\d{4}-\\d{6} found\\.$`,
+			),
 		);
 	});
 });

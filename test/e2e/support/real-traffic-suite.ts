@@ -299,6 +299,8 @@ export function realTrafficTests({ version, withLog }: TemplateSuiteContext): vo
 						workflow: seeded.workflow.name,
 						inboundWorkplace: seeded.unit.name,
 					},
+					// #14.5: the quarantine alert goes to a real mailbox of the stack
+					'Alert Admin': { to: address(claimUser()) },
 				},
 			});
 			const workflow = await n8n.rest.createWorkflow(withFailingStep(template) as never);

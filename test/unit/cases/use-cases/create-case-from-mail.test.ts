@@ -59,8 +59,10 @@ describe('R-PROC-6b: a case from a mail', () => {
 			unknown: ['Farbe'],
 		});
 		const activities = await f.store.activities.listForCase(r.case.id);
-		expect(activities.map((a) => [a.id, a.kind, a.messageId])).toEqual([
-			[r.activityId, 'incoming_mail', m.messageId?.slice(1, -1)],
+		// #14.1: the unknown field Farbe is told on the case in a note written with the mail
+		expect(activities.map((a) => [a.id, a.kind, a.messageId, a.outcome])).toEqual([
+			[r.activityId, 'incoming_mail', m.messageId?.slice(1, -1), null],
+			[expect.any(Number), 'note', null, 'field_feedback'],
 		]);
 	});
 
