@@ -839,7 +839,7 @@ describe('Mail Case store credential test failures', () => {
 			expect(server.received).toEqual([secret]); // the server did check this password
 			expect(result.status).toBe('Error');
 			expect(result.message).toBe(
-				`PostgreSQL store cases_user@127.0.0.1:${server.port}/cases (schema mail_cases): the server rejected the user name or password; could not open the store and apply its schema migrations`,
+				`PostgreSQL store cases_user@127.0.0.1:${server.port}/cases (schema mail_cases): the server rejected the user name or password; could not open the store and read the schema version of the store`,
 			);
 			expect(result.message).not.toContain(secret);
 		} finally {
