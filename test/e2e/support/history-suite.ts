@@ -18,8 +18,15 @@
  *    activities a table) lists incoming mail, acknowledgement and notifications, the field
  *    change, the feedback and the bounce in the order they happened.
  *
+ * 4. A quarantine alert (#14.5): a mail whose run fails (Create Case From Mail names a case
+ *    workflow that does not exist; Max Attempts 1) is quarantined; the trigger's quarantine output
+ *    sends Alert Admin's mail, which arrives in the admin's mailbox naming the mail's subject,
+ *    sender, date, Message-ID, size, reason and kind; in the browser the quarantine run's
+ *    execution shows Alert Admin with the report as input and the alert as output.
+ *
  * With MAIL_CASES_SCREENSHOTS=docs the 2.41.1 run writes docs/execution-case.png (an execution's
- * acknowledgement output) and docs/case-history.png (the history table).
+ * acknowledgement output), docs/case-history.png (the history table) and
+ * docs/quarantine-alert.png (Alert Admin in the quarantine run's execution).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -28,7 +35,14 @@ import path from 'node:path';
 
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 
-import { address, claimUser, deliver, getStack, listImap } from '../../support/mail-stack';
+import {
+	address,
+	claimUser,
+	deliver,
+	getStack,
+	listImap,
+	waitForMail,
+} from '../../support/mail-stack';
 import { loadTemplate, readTemplate } from '../../support/templates';
 import { launchBrowser, screenshot, signIn, type EditorBrowser } from './browser';
 import { openWorkflow } from './editor-canvas';
@@ -50,10 +64,12 @@ import {
 import { waitFor } from './wait';
 
 const TEST_MS = 360_000;
+const ALERT_TEST_MS = 240_000;
 const MAIL_MS = 90_000;
 const TRIGGER = 'Mail Cases Trigger';
 const CREATE = 'Create Case From Mail';
 const HISTORY = 'Case History';
+const ALERT = 'Alert Admin';
 const DOCS_VERSION: N8nVersion = '2.41.1';
 const DOCS_DIR = path.join(REPO_ROOT, 'docs');
 
@@ -198,6 +214,169 @@ export function describeHistoryInN8n(version: N8nVersion): void {
 			},
 			TEST_MS,
 		);
+
+		test(
+			'#14.5: a mail whose run fails is quarantined and the admin gets the alert naming its subject, sender, date, Message-ID, size, reason and kind; the browser shows Alert Admin in the quarantine run with the report as input and the alert as output',
+			async () => {
+				if (!n8n || !browser)
+					throw new Error(`n8n ${version} or Chromium did not start (see the beforeAll error)`);
+				const server = n8n;
+				const b = browser;
+				try {
+					await quarantineAlert(server, b);
+				} catch (error) {
+					const e = error as Error;
+					const shot = await screenshot(b, 'failed-quarantine-alert').catch(
+						(x: Error) => `(no screenshot: ${x.message})`,
+					);
+					e.message += `\n--- screenshot: ${shot}\n--- n8n ${version} log (last lines) ---\n${server.logTail(80)}`;
+					throw e;
+				}
+			},
+			ALERT_TEST_MS,
+		);
+
+		async function quarantineAlert(server: N8nServer, b: EditorBrowser): Promise<void> {
+			const { rest, baseUrl } = server;
+			const inbox = claimUser();
+			const admin = claimUser();
+			const customer = claimUser();
+			const token = randomUUID().slice(0, 6);
+			const mailbox = await rest.createCredential(
+				`Alert ${token} mailbox`,
+				'mailCasesMailbox',
+				mailboxData(inbox),
+			);
+			const smtp = await rest.createCredential(
+				`Alert ${token} SMTP`,
+				'mailCasesSmtp',
+				// the profile marked default, as the template's note asks for system mail
+				smtpData(inbox, { isDefault: true }),
+			);
+			const missingWorkflow = `Reklamation ${token}`;
+			const template = loadTemplate('ticket-system', {
+				name: `${readTemplate('ticket-system').name} (quarantine alert ${token})`,
+				credentials: { mailCasesMailbox: mailbox, mailCasesSmtp: smtp },
+				parameters: {
+					[TRIGGER]: { options: { pollIntervalSeconds: 5, retryDelaySeconds: 2, maxAttempts: 1 } },
+					// every new case fails: the case workflow it names does not exist
+					[CREATE]: { workflow: missingWorkflow },
+					[ALERT]: { to: address(admin) },
+				},
+			});
+			const subject = `Rechnung 2026-117 doppelt abgebucht ${token}`;
+			const messageId = `<rechnung-${token}@kunde.test>`;
+			await deliver(
+				inbox,
+				Buffer.from(
+					[
+						`From: "Erika Schulz" <${address(customer)}>`,
+						`To: ${address(inbox)}`,
+						`Subject: ${subject}`,
+						`Message-ID: ${messageId}`,
+						'Date: Sat, 05 Dec 2026 09:30:00 +0000',
+						'MIME-Version: 1.0',
+						'Content-Type: text/plain; charset=utf-8',
+						'',
+						'Guten Tag,',
+						'',
+						'die Rechnung wurde zweimal abgebucht. Bitte prüfen Sie das.',
+						'',
+						'Erika Schulz',
+						'',
+					].join('\r\n'),
+				),
+				{ from: address(customer) },
+			);
+			const workflow: CreatedWorkflow = await rest.createWorkflow(template as never);
+			await rest.activateWorkflow(workflow);
+			const executions = () => rest.listExecutions(workflow.id);
+			const why = async () =>
+				`${describeExecutions(await executions())}; INBOX: ${
+					(await listImap(inbox)).map((m) => m.subject).join(' | ') || 'empty'
+				}`;
+
+			// The alert in the admin's mailbox: the failed run, then the quarantine run.
+			const alert = await waitForMail(admin, (m) => m.subject.includes(token), MAIL_MS).catch(
+				async (error: Error) => {
+					error.message += `; ${await why()}`;
+					throw error;
+				},
+			);
+			const list = await waitFor(
+				async () => {
+					const all = await executions();
+					return all.length >= 2 && all.every(finished) ? all : undefined;
+				},
+				MAIL_MS,
+				'the failed run and the quarantine run finished',
+				why,
+			);
+			await rest.deactivateWorkflow(workflow);
+			const runs = (
+				(await Promise.all(list.map((e) => rest.getExecution(e.id, parseFlatted)))) as Detail[]
+			).sort((x, y) => Number(x.id) - Number(y.id));
+			expect(runs.map((e) => e.status)).toEqual(['error', 'success']);
+			const failure = String(runs[0].data.resultData.error?.message);
+			expect(failure).toContain(missingWorkflow);
+			const quarantineRun = runs[1];
+			const [report] = outputOf(quarantineRun, TRIGGER, 2);
+			expect(report.json).toMatchObject({
+				kind: 'failed',
+				subject,
+				from: address(customer),
+				messageId,
+				size: expect.any(Number),
+			});
+			const reason = String(report.json.reason);
+			expect(reason).toContain(missingWorkflow);
+			const [sent] = outputOf(quarantineRun, ALERT);
+			const alertSubject = `[Mail Cases] Mail quarantined (failed): ${subject} from ${address(customer)}`;
+			expect(sent.json).toMatchObject({ sent: true, subject: alertSubject });
+
+			// What the admin got: the mail's facts, the reason and the kind; loop-safe headers.
+			expect(alert.subject).toBe(alertSubject);
+			expect(alert.to).toEqual([address(admin)]);
+			expect(alert.parsed.headers.get('auto-submitted')).toBe('auto-generated');
+			for (const line of [
+				`Subject:    ${subject}`,
+				`From:       Erika Schulz <${address(customer)}>`,
+				'Date:       2026-12-05T09:30:00.000Z',
+				`Message-ID: ${messageId}`,
+				`Size:       ${String(report.json.size)} bytes`,
+				`Reason:     ${reason}`,
+			])
+				expect(alert.text).toContain(line);
+			expect(alert.text).toContain('kind: failed');
+			// The mail itself waits in Quarantine; the customer was not told.
+			expect((await listImap(inbox, 'Quarantine')).map((m) => m.messageId)).toEqual([messageId]);
+			expect(await listImap(customer)).toEqual([]);
+
+			// The browser: the quarantine run's execution, Alert Admin opened — the report as its
+			// input, the alert mail's subject as its output.
+			const page = b.page;
+			await page.goto(`${baseUrl}/workflow/${workflow.id}/executions/${quarantineRun.id}`, {
+				waitUntil: 'domcontentloaded',
+			});
+			const canvas = await executionCanvas(page, ALERT);
+			const output = await nodeOutput(canvas, ALERT, 'JSON');
+			await output.getByText(alertSubject).first().waitFor();
+			const input = canvas.locator('[data-test-id="ndv-input-panel"]');
+			await input
+				.locator('[data-test-id="ndv-run-data-display-mode"]')
+				.getByText('JSON', { exact: true })
+				.click();
+			// (JSON view: the reason's quotes escaped, so a part of it without quotes)
+			for (const text of [
+				messageId,
+				'does not exist in the case store',
+				'2026-12-05T09:30:00.000Z',
+				'"failed"',
+			])
+				await input.getByText(text).first().waitFor();
+			await screenshot(b, 'quarantine-alert', docs('quarantine-alert.png'));
+			await closeNodeView(canvas);
+		}
 
 		async function scenario(server: N8nServer, b: EditorBrowser): Promise<void> {
 			const { rest, baseUrl } = server;
