@@ -119,7 +119,7 @@ describe('test mail stack', () => {
 		expect(stack.users.user60.address).toBe('user60@example.test');
 		expect(stack.users.user151).toBeUndefined();
 		expect(Object.keys(stack.users)).toHaveLength(NAMED_USERS.length + NUMBERED_USER_COUNT);
-		expect(stack.users.user150.address).toBe('user150@example.test');
+		expect(stack.users.user300.address).toBe('user300@example.test');
 		expect(stackIsRunning(stack)).toBe(true);
 		expect(stack.startupMs).toBeLessThan(2000);
 		expect(address('Alice')).toBe('alice@example.test');

@@ -54,9 +54,9 @@ describe.each(BACKENDS)('send claims across processes on %s', (backend) => {
 			expect(byKey.get(key)!.slice().sort()).toEqual(['claimed', 'held']);
 			wins[byKey.get(key)!.indexOf('claimed')]++;
 		}
-		// both processes took part (each won some keys): the race was real
-		expect(wins[0]).toBeGreaterThan(0);
-		expect(wins[1]).toBeGreaterThan(0);
+		// how the keys split between the processes depends on the scheduler (on a busy machine one
+		// may win them all), so it is not asserted; exactly one claim per key is
+		expect(wins[0] + wins[1]).toBe(count);
 	});
 
 	test('two processes taking over expired claims at once: exactly one gets each', async () => {

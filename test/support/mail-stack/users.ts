@@ -14,8 +14,8 @@ export const NAMED_USERS = [
 	'forward',
 ] as const;
 
-/** Number of numbered users `user01` … `user150`, meant to give each test file its own mailboxes (claimUser). */
-export const NUMBERED_USER_COUNT = 150;
+/** Number of numbered users `user01` … `user300`, meant to give each test file its own mailboxes (claimUser). */
+export const NUMBERED_USER_COUNT = 300;
 
 export function numberedUser(n: number): string {
 	if (!Number.isInteger(n) || n < 1 || n > NUMBERED_USER_COUNT) {
