@@ -3,6 +3,7 @@ import type { IntakeOptions } from '../../lib/intake/intake-options';
 import type { Disposition } from '../../lib/intake/mail-source';
 import type { GraphDeleteMode } from '../../lib/protocols/graph/graph-source';
 import type { MailClass } from '../../lib/mail/types';
+import { scaleOutOf } from '../../lib/store/execution-mode';
 
 /**
  * What the trigger does with a mail of an automatic class. `skip` ("Move Aside"): no run; IMAP
@@ -51,6 +52,26 @@ export const DEFAULT_SKIPPED_FOLDER = 'Skipped';
 /** Exchange's "Delete Permanently" is disposition delete with Graph's permanentDelete. */
 export const PERMANENT_DELETE = 'permanentDelete';
 
+/**
+ * #15.3: runs in flight at once. POP3: always 1 (one session holds the maildrop). Otherwise the
+ * option when it is set; unset: 4 when n8n spreads executions over workers (queue mode,
+ * multi-main) — with 1 the workers only take turns (measured: 2 workers at 1 are no faster than
+ * one; at 4 a 2-core machine is busy, README "Running in n8n's queue mode") — and 1 in a single
+ * n8n process, where mails are processed in arrival order. Safe to raise: sends are claimed in the
+ * store and the ledger turns a second delivery into a replay.
+ */
+export const QUEUE_MODE_CONCURRENCY = 4;
+
+export function concurrencyOf(
+	protocol: 'imap' | 'pop3' | 'graph',
+	option: number | undefined,
+	env: NodeJS.ProcessEnv = process.env,
+): number {
+	if (protocol === 'pop3') return 1;
+	if (option !== undefined && option !== null) return option;
+	return scaleOutOf(env) ? QUEUE_MODE_CONCURRENCY : 1;
+}
+
 export function readTriggerSettings(
 	ctx: ITriggerFunctions,
 	protocol: 'imap' | 'pop3' | 'graph',
@@ -80,7 +101,7 @@ export function readTriggerSettings(
 		intake: {
 			disposition,
 			mailsPerExecution: options.mailsPerExecution ?? 10,
-			maxConcurrentExecutions: protocol === 'pop3' ? 1 : (options.maxConcurrentExecutions ?? 1),
+			maxConcurrentExecutions: concurrencyOf(protocol, options.maxConcurrentExecutions),
 			maxAttempts: options.maxAttempts ?? 5,
 			retryDelayMs: seconds(options.retryDelaySeconds, 30),
 			pollIntervalMs: seconds(options.pollIntervalSeconds, 60),

@@ -225,7 +225,8 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'number',
 				default: 1,
 				typeOptions: { minValue: 1, maxValue: 20 },
-				description: 'Runs of this trigger that may be in progress at once (POP3 always uses 1)',
+				description:
+					'Runs of this trigger that may be in progress at once. Not set: 1, or 4 in n8n queue mode and multi-main setups so that the workers are used. POP3 always uses 1.',
 			},
 			{
 				displayName: 'Max Message Size (MB)',
