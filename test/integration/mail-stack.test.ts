@@ -117,7 +117,7 @@ describe('test mail stack', () => {
 		for (const name of NAMED_USERS) expect(stack.users[name].address).toBe(`${name}@example.test`);
 		expect(stack.users.user01.address).toBe('user01@example.test');
 		expect(stack.users.user60.address).toBe('user60@example.test');
-		expect(stack.users.user151).toBeUndefined();
+		expect(stack.users.user301).toBeUndefined();
 		expect(Object.keys(stack.users)).toHaveLength(NAMED_USERS.length + NUMBERED_USER_COUNT);
 		expect(stack.users.user300.address).toBe('user300@example.test');
 		expect(stackIsRunning(stack)).toBe(true);
