@@ -2,6 +2,7 @@ import { MailCasesError } from '../errors';
 import { DEFAULT_INTAKE_OPTIONS, retryDelay, type IntakeOptions } from './intake-options';
 import { isPerMailError } from './mail-error';
 import type { Disposition, MailSource, PendingMail, QuarantineKind } from './mail-source';
+import { PhaseTrace, type BatchTrace } from './phase-trace';
 
 /** A mail fetched from the source, handed to the deliver callback. */
 export interface FetchedMail {
@@ -29,7 +30,11 @@ export interface QuarantineInfo {
 	raw?: Buffer;
 }
 
-export type Deliver = (batch: FetchedMail[]) => Promise<Map<string, MailOutcome>>;
+/** Runs a batch; marks the phases `parse`, `emit` and `run` on `trace` (issue #17.1). */
+export type Deliver = (
+	batch: FetchedMail[],
+	trace: BatchTrace,
+) => Promise<Map<string, MailOutcome>>;
 
 /**
  * A mail whose run succeeded, until its disposal went through (and was committed). `epoch`: the
@@ -262,6 +267,7 @@ export class IntakeLoop {
 	private async fill(): Promise<boolean> {
 		let started = false;
 		while (!this.stopped && this.inFlight.size < this.options.maxConcurrentExecutions) {
+			const trace = new PhaseTrace(this.options.phaseSink);
 			const pending = await this.source.listPending(this.options.listBatch, this.inFlightKeys());
 			if (!pending.length) break;
 			const chosen = await this.choose(pending);
@@ -269,6 +275,8 @@ export class IntakeLoop {
 				await this.source.commit();
 				continue;
 			}
+			trace.setKeys(chosen.map((mail) => mail.key));
+			trace.mark('list');
 			const fetched: Array<{ key: string; raw: Buffer; size: number }> = [];
 			for (const mail of chosen) {
 				try {
@@ -304,15 +312,18 @@ export class IntakeLoop {
 				await this.source.commit();
 				continue;
 			}
+			trace.setKeys(fetched.map((mail) => mail.key));
+			trace.mark('fetch');
 			// Counted before the run starts, after the mails were read (reading parses nothing): a
 			// run that kills or hangs the process is counted as well (issue #11.3).
 			const counted = await this.source.recordAttempts(fetched.map((mail) => mail.key));
+			trace.mark('count');
 			const batch: FetchedMail[] = fetched.map((mail) => ({
 				key: mail.key,
 				raw: mail.raw,
 				attempts: counted.get(mail.key) ?? this.attemptsOf(mail.key) + 1,
 			}));
-			this.launch(batch, this.epoch);
+			this.launch(batch, this.epoch, trace);
 			started = true;
 		}
 		return started;
@@ -356,13 +367,13 @@ export class IntakeLoop {
 		return chosen;
 	}
 
-	private launch(batch: FetchedMail[], epoch: number): void {
+	private launch(batch: FetchedMail[], epoch: number, trace: PhaseTrace): void {
 		const keys = batch.map((m) => m.key);
 		const task = (async () => {
-			const outcomes = await this.runOnce(batch);
+			const outcomes = await this.runOnce(batch, trace);
 			const failed = batch.filter((mail) => outcomes.get(mail.key)?.status === 'failed');
 			if (failed.length < 2) {
-				await this.settle(batch, outcomes, epoch);
+				await this.settle(batch, outcomes, epoch, trace);
 				return;
 			}
 			// A run of several mails failed (issue #13.3): which one made it fail is unknown, so none
@@ -373,6 +384,7 @@ export class IntakeLoop {
 				batch.filter((mail) => !failed.includes(mail)),
 				outcomes,
 				epoch,
+				trace,
 			);
 			const first = outcomes.get(failed[0].key);
 			this.onEvent({
@@ -382,7 +394,9 @@ export class IntakeLoop {
 			});
 			for (const mail of failed) {
 				if (this.stopped || epoch !== this.epoch) break;
-				await this.settle([mail], await this.runOnce([mail]), epoch);
+				const solo = new PhaseTrace(this.options.phaseSink);
+				solo.setKeys([mail.key]);
+				await this.settle([mail], await this.runOnce([mail], solo), epoch, solo);
 			}
 		})();
 		const tracked = task.finally(() => this.inFlight.delete(tracked));
@@ -390,10 +404,13 @@ export class IntakeLoop {
 	}
 
 	/** One run; every mail of it gets an outcome (a deliver that throws fails them all). */
-	private async runOnce(batch: FetchedMail[]): Promise<Map<string, MailOutcome>> {
+	private async runOnce(
+		batch: FetchedMail[],
+		trace: BatchTrace,
+	): Promise<Map<string, MailOutcome>> {
 		let outcomes: Map<string, MailOutcome>;
 		try {
-			outcomes = await this.deliver(batch);
+			outcomes = await this.deliver(batch, trace);
 		} catch (error) {
 			const reason = asError(error).message;
 			outcomes = new Map();
@@ -415,6 +432,20 @@ export class IntakeLoop {
 		batch: FetchedMail[],
 		outcomes: Map<string, MailOutcome>,
 		epoch: number,
+		trace: PhaseTrace,
+	): Promise<void> {
+		try {
+			await this.settleNow(batch, outcomes, epoch, trace);
+		} finally {
+			trace.finish();
+		}
+	}
+
+	private async settleNow(
+		batch: FetchedMail[],
+		outcomes: Map<string, MailOutcome>,
+		epoch: number,
+		trace: PhaseTrace,
 	): Promise<void> {
 		if (!batch.length) return;
 		const done: DoneMail[] = [];
@@ -442,6 +473,7 @@ export class IntakeLoop {
 		try {
 			if (!done.length && !toQuarantine.length) {
 				await this.source.commit();
+				trace.mark('commit');
 				return;
 			}
 			// Once the connection is known to be lost, the run loop reconnects with backoff and then
@@ -455,12 +487,13 @@ export class IntakeLoop {
 				for (const { key } of done) this.onEvent({ type: 'keyVoided', key });
 				return;
 			}
-			const disposal = await this.disposeDone(done);
+			const disposal = await this.disposeDone(done, trace);
 			final = true;
 			await this.finishDisposal(done, disposal);
 			for (const { mail, reason, kind } of toQuarantine)
 				await this.quarantine(mail.key, reason, { kind, raw: mail.raw, size: mail.raw.length });
 			await this.source.commit();
+			trace.mark('commit');
 		} catch (error) {
 			if (!final) for (const mail of done) this.undisposed.set(mail.key, mail);
 			// The run loop raises it, so reconnecting backs off like any other connection failure.
@@ -492,11 +525,12 @@ export class IntakeLoop {
 	 * counts as disposed of. Tells which mails the server refused to remove (with why) and which
 	 * keys turned out void (the source found the mailbox identity changed: nothing was done).
 	 */
-	private async disposeDone(done: DoneMail[]): Promise<Disposal> {
+	private async disposeDone(done: DoneMail[], trace?: PhaseTrace): Promise<Disposal> {
 		const disposal: Disposal = { refused: new Map(), voided: new Set() };
 		if (!done.length) return disposal;
 		for (const [disposition, keys] of byDisposition(done))
 			await this.disposeAll(keys, disposition, disposal);
+		trace?.mark('dispose');
 		await this.source.commit();
 		this.takeReset(); // a source that reconnected while disposing may have found a new identity
 		return disposal;

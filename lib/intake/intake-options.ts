@@ -1,4 +1,5 @@
 import type { Disposition } from './mail-source';
+import type { PhaseSink } from './phase-trace';
 
 export interface IntakeOptions {
 	/** Mails handed to one workflow execution. */
@@ -28,6 +29,8 @@ export interface IntakeOptions {
 	healthyAfterMs: number;
 	/** How many pending mails are listed per look (the mailbox is never read whole). */
 	listBatch: number;
+	/** Receives each batch's phase timestamps (issue #17.1); unset: nothing is recorded. */
+	phaseSink?: PhaseSink;
 }
 
 export const DEFAULT_INTAKE_OPTIONS: IntakeOptions = {

@@ -1,6 +1,7 @@
 import type { INodeType, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { createMailSource, type SourceProfile } from '../../lib/protocols/create-mail-source';
 import { IntakeLoop } from '../../lib/intake/intake-loop';
+import { formatPhases, tracePhasesEnabled, TRACE_PHASES_ENV } from '../../lib/intake/phase-trace';
 import type { MailSource } from '../../lib/intake/mail-source';
 import { toNodeError } from '../shared/errors';
 import { exchangeProfileFrom, mailboxProfileFrom } from '../shared/profiles';
@@ -81,7 +82,18 @@ export class MailCasesTrigger implements INodeType {
 			source,
 			createDeliver(this, source, settings, systemId),
 			createEventReporter(this, source),
-			settings.intake,
+			{
+				...settings.intake,
+				// Debug switch of the n8n process (issue #17.1), not of the workflow: one log line per
+				// batch with the timestamps of its phases.
+				phaseSink: tracePhasesEnabled()
+					? (record) =>
+							this.logger.info(
+								`Mail Cases Trigger phases (${TRACE_PHASES_ENV}): ${formatPhases(record)}`,
+								{ mailbox: source.description, phases: record },
+							)
+					: undefined,
+			},
 		);
 		loop.start();
 		return { closeFunction: async () => await loop.stop() };

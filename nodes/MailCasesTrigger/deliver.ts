@@ -1,6 +1,7 @@
 import type { INodeExecutionData, IRun, ITriggerFunctions } from 'n8n-workflow';
 import type { Deliver, MailOutcome } from '../../lib/intake/intake-loop';
 import type { Disposition, MailSource } from '../../lib/intake/mail-source';
+import type { BatchTrace } from '../../lib/intake/phase-trace';
 import { classifyMessage } from '../../lib/mail/classify';
 import { parseMessage } from '../../lib/mail/parse-message';
 import type { Classification, MailClass } from '../../lib/mail/types';
@@ -57,6 +58,7 @@ export async function emitAndWait(
 	ctx: ITriggerFunctions,
 	data: INodeExecutionData[][],
 	timeoutMs: number,
+	trace?: BatchTrace,
 ): Promise<RunResult> {
 	const done = ctx.helpers.createDeferredPromise<IRun>();
 	let timer: NodeJS.Timeout | undefined;
@@ -65,7 +67,9 @@ export async function emitAndWait(
 	});
 	try {
 		ctx.emit(data, undefined, done);
+		trace?.mark('emit');
 		const result = await Promise.race([done.promise, timeout]);
+		trace?.mark('run');
 		if (result === 'timeout')
 			return {
 				ok: false,
@@ -154,7 +158,7 @@ export function createDeliver(
 	settings: TriggerSettings,
 	systemId: string,
 ): Deliver {
-	return async (batch) => {
+	return async (batch, trace) => {
 		const outcomes = new Map<string, MailOutcome>();
 		const main: INodeExecutionData[] = [];
 		const routed: INodeExecutionData[] = [];
@@ -201,8 +205,9 @@ export function createDeliver(
 			(action === 'emit' ? main : routed).push(item);
 			emitted.set(mail.key, summaryOf(parsed));
 		}
+		trace.mark('parse');
 		if (emitted.size) {
-			const result = await emitAndWait(ctx, [main, routed, []], settings.executionTimeoutMs);
+			const result = await emitAndWait(ctx, [main, routed, []], settings.executionTimeoutMs, trace);
 			for (const [key, summary] of emitted) {
 				if (result.ok && result.waitingUntil)
 					logWaiting(ctx, source, key, summary, result.waitingUntil);

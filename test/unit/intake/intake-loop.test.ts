@@ -9,6 +9,12 @@ import type { Disposition, MailSource, PendingMail } from '../../../lib/intake/m
 import { MailCasesError } from '../../../lib/errors';
 import { perMailError } from '../../../lib/intake/mail-error';
 import type { IntakeOptions } from '../../../lib/intake/intake-options';
+import {
+	PHASES,
+	formatPhases,
+	tracePhasesEnabled,
+	type PhaseRecord,
+} from '../../../lib/intake/phase-trace';
 
 /**
  * An in-memory mailbox for the loop's own logic (ordering, batching, retries, quarantine).
@@ -345,6 +351,8 @@ describe('intake loop (R-PROC-4, R-PLUS-1)', () => {
 
 const allDone = (batch: FetchedMail[]) =>
 	new Map(batch.map((m) => [m.key, { status: 'done' } as MailOutcome]));
+const allFailed = (batch: FetchedMail[]) =>
+	new Map(batch.map((m) => [m.key, { status: 'failed', reason: 'boom' } as MailOutcome]));
 
 /**
  * Runs "processes" on one mailbox until `finished()`: each is a loop whose run calls `crash()`
@@ -659,10 +667,10 @@ function recordingLoop(
 	const events: IntakeEvent[] = [];
 	const loop = new IntakeLoop(
 		source,
-		async (batch) => {
+		async (batch, trace) => {
 			runs.push(batch.map((m) => m.key));
 			attempts.push(batch.map((m) => m.attempts));
-			return await deliver(batch);
+			return await deliver(batch, trace);
 		},
 		(e) => events.push(e),
 		options,
@@ -867,4 +875,73 @@ describe('#13.5 exactly once across connection losses', () => {
 			expect(keysOf('keyVoided')).toEqual(['7']);
 		},
 	);
+});
+
+describe('#17.1 phase timestamps', () => {
+	test('one record per batch with every phase, in order, for the mails of that batch', async () => {
+		const source = new MemorySource();
+		for (let i = 1; i <= 5; i++) source.add(String(i));
+		const records: PhaseRecord[] = [];
+		const { loop, runs } = recordingLoop(
+			source,
+			{ ...fast, mailsPerExecution: 3, phaseSink: (record) => records.push(record) },
+			async (batch, trace) => {
+				trace.mark('parse');
+				trace.mark('emit');
+				trace.mark('run');
+				return allDone(batch);
+			},
+		);
+		await until(() => source.mails.size === 0 && records.length === 2);
+		await loop.stop();
+		expect(runs).toEqual([
+			['1', '2', '3'],
+			['4', '5'],
+		]);
+		expect(records.map((r) => r.keys)).toEqual(runs);
+		for (const record of records) {
+			expect(Object.keys(record.at).sort()).toEqual([...PHASES].sort());
+			const ordered = ['list', 'fetch', 'parse', 'emit', 'run', 'dispose', 'commit'] as const;
+			const times = ordered.map((phase) => record.at[phase]!);
+			expect(times).toEqual([...times].sort((a, b) => a - b));
+			expect(times[0]).toBeGreaterThanOrEqual(record.startedAt);
+		}
+		expect(formatPhases(records[1])).toMatch(
+			/^batch of 2 \(4\.\.5\) from \d{4}-\d\d-\d\dT[\d:.]+Z: list \+[\d.]+ ms, fetch \+[\d.]+ ms, parse \+[\d.]+ ms, count \+[\d.]+ ms, emit \+[\d.]+ ms, run \+[\d.]+ ms, dispose \+[\d.]+ ms, commit \+[\d.]+ ms$/,
+		);
+	});
+
+	test('a failed batch: its record ends at the settling of the rest; each solo re-run has its own', async () => {
+		const source = new MemorySource();
+		for (const key of ['a', 'bad']) source.add(key);
+		const records: PhaseRecord[] = [];
+		const { loop } = recordingLoop(
+			source,
+			{ ...fast, maxAttempts: 1, phaseSink: (record) => records.push(record) },
+			async (batch) =>
+				batch.length > 1 || batch[0].key === 'bad' ? allFailed(batch) : allDone(batch),
+		);
+		await until(() => source.mails.size === 0 && records.length === 3);
+		await loop.stop();
+		expect(records.map((r) => r.keys)).toEqual([['a', 'bad'], ['a'], ['bad']]);
+		expect(records[1].at.dispose).toBeDefined();
+		expect(records[2].at.dispose).toBeUndefined(); // quarantined, not disposed of
+	});
+
+	test('switched on by MAIL_CASES_TRACE_PHASES=1 only', () => {
+		expect(tracePhasesEnabled({ MAIL_CASES_TRACE_PHASES: '1' })).toBe(true);
+		expect(tracePhasesEnabled({ MAIL_CASES_TRACE_PHASES: '0' })).toBe(false);
+		expect(tracePhasesEnabled({})).toBe(false);
+	});
+
+	test('no sink: nothing recorded, the loop runs as before', async () => {
+		const source = new MemorySource();
+		source.add('x');
+		const { loop } = recordingLoop(source, fast, async (batch, trace) => {
+			trace.mark('parse');
+			return allDone(batch);
+		});
+		await until(() => source.mails.size === 0);
+		await loop.stop();
+	});
 });
