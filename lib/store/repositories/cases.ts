@@ -64,6 +64,37 @@ export class CaseRepository {
 		});
 	}
 
+	/**
+	 * #18 One page of the case board: cases with this status (default `open`), of one org unit
+	 * or all, the most recently active first (`updatedAt` moves with every mail, note and field
+	 * change; ties: newest case first), with the number of all matching cases.
+	 */
+	async board(
+		filter: {
+			status?: string;
+			responsibleOrgUnitId?: number;
+			limit?: number;
+			offset?: number;
+		} = {},
+	): Promise<{ cases: Case[]; total: number }> {
+		const limit = Math.min(Math.max(filter.limit ?? 50, 1), 1000);
+		const status = filter.status ?? 'open';
+		return await this.ctx.run('list the case board', async (db) => {
+			let query = db.selectFrom('cases').where('status', '=', status);
+			if (filter.responsibleOrgUnitId !== undefined)
+				query = query.where('responsible_org_unit_id', '=', filter.responsibleOrgUnitId);
+			const rows = await query
+				.selectAll()
+				.orderBy('updated_at', 'desc')
+				.orderBy('id', 'desc')
+				.limit(limit)
+				.offset(Math.max(filter.offset ?? 0, 0))
+				.execute();
+			const counted = await query.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+			return { cases: rows.map(caseFromRow), total: Number(counted.n) };
+		});
+	}
+
 	async count(): Promise<number> {
 		return await this.ctx.run('count cases', async (db) => {
 			const row = await db
