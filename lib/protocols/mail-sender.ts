@@ -19,6 +19,11 @@ export interface MailSender {
 	readonly from: MailAddress;
 	/** R-OUT-6: the profile is marked as the default for system mails. */
 	readonly isDefault: boolean;
+	/**
+	 * #17.5: how many mails the sender takes at once — the items of an execution are sent that
+	 * wide (SMTP: the pool's connections). 1 (one after the other) when not given.
+	 */
+	readonly concurrency?: number;
 	send(message: OutgoingMessage): Promise<SentMail>;
 	close(): void;
 }

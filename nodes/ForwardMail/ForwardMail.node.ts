@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { runPerItem } from '../shared/run-per-item';
+import { sendConcurrency } from '../shared/sender';
 import { senderResource, storeResource } from '../shared/resources';
 import { forward } from './actions/forward.operation';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
@@ -21,6 +22,8 @@ export class ForwardMail implements INodeType {
 		// one sender for all items; the store is opened only when an item needs the ledger ("Forward Once per Mail")
 		return await runPerItem(this, {
 			resources: { sender: senderResource(this, { systemMail: true }), store: storeResource(this) },
+			// #17.5: the items go as wide as the sender takes them (the SMTP pool's connections)
+			concurrency: sendConcurrency,
 			item: async (i, r) => await forward(this, i, await r.sender(), r.store, systemId),
 		});
 	}

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workf
 import { mailCasesExchangeTest, mailCasesSmtpTest } from '../shared/profile-credential-tests';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
 import { runPerItem } from '../shared/run-per-item';
+import { sendConcurrency } from '../shared/sender';
 import { senderResource, storeResource } from '../shared/resources';
 import { send } from './actions/send.operation';
 import { sendTest } from './actions/send-test.operation';
@@ -22,6 +23,8 @@ export class MailCasesSendMail implements INodeType {
 		// that sends; the store only when an item uses "Record on Case".
 		return await runPerItem(this, {
 			resources: { sender: senderResource(this), store: storeResource(this) },
+			// #17.5: the items go as wide as the sender takes them (the SMTP pool's connections)
+			concurrency: sendConcurrency,
 			item: async (i, r) => {
 				if (this.getNodeParameter('operation', i) === 'sendTest') return await sendTest(this, i);
 				return await send(this, i, await r.sender(), { store: r.store, systemId });

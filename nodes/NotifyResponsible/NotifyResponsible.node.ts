@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { runPerItem } from '../shared/run-per-item';
+import { sendConcurrency } from '../shared/sender';
 import { senderResource, storeResource } from '../shared/resources';
 import { notify } from './actions/notify.operation';
 import { mailCasesStoreTest } from '../shared/store-credential-test';
@@ -21,6 +22,8 @@ export class NotifyResponsible implements INodeType {
 		const systemId = this.getInstanceId();
 		return await runPerItem(this, {
 			resources: { store: storeResource(this), sender: senderResource(this, { systemMail: true }) },
+			// #17.5: the items go as wide as the sender takes them (the SMTP pool's connections)
+			concurrency: sendConcurrency,
 			item: async (i, r) => await notify(this, i, await r.store(), await r.sender(), systemId),
 		});
 	}

@@ -37,7 +37,14 @@ export interface PerItem<R extends Record<string, AnyResource>> {
 	outputs?: number;
 	resources?: R;
 	item: (itemIndex: number, resources: Opened<R>) => Promise<ItemResult>;
+	/**
+	 * #17.5: how many items may run at once, asked once after the first item (which runs alone and
+	 * opens what it needs), e.g. the SMTP pool's connections. Default (and on an error) 1.
+	 */
+	concurrency?: (resources: Opened<R>) => Promise<number> | number;
 }
+
+type Settled = { ok: true; result: ItemResult } | { ok: false; error: unknown };
 
 function isRouted(result: ItemResult): result is Routed {
 	return !Array.isArray(result) && !('json' in result) && 'output' in result;
@@ -55,6 +62,11 @@ function isRouted(result: ItemResult): result is Routed {
  * gets the mail's subject, sender and Message-ID and, from the case nodes, the case numbers and
  * what was done (nodes/shared/custom-data.ts). #14.4: a failed item's error names the mail and
  * what the nodes before did with it (nodes/shared/errors.ts `withItemContext`).
+ *
+ * #17.5: with `concurrency` the items after the first run that many at once; the outputs keep
+ * the items' order. Without Continue On Fail no item is started after one failed; the ones
+ * already running finish (a mail in flight is sent and recorded), then the first failed item's
+ * error ends the run — with one at a time exactly as the items one after the other.
  */
 export async function runPerItem<R extends Record<string, AnyResource> = Record<string, never>>(
 	ctx: IExecuteFunctions,
@@ -76,19 +88,50 @@ export async function runPerItem<R extends Record<string, AnyResource> = Record<
 	}
 	const items = ctx.getInputData();
 	const failed: Array<{ code: string | null }> = [];
+	const settled: Array<Settled | undefined> = new Array(items.length);
+	const stopOnError = !ctx.continueOnFail();
+	let next = 0;
+	let stopped = false;
+	const runNext = async () => {
+		const i = next++;
+		try {
+			settled[i] = { ok: true, result: await spec.item(i, opened as Opened<R>) };
+		} catch (error) {
+			settled[i] = { ok: false, error };
+			if (stopOnError) stopped = true;
+		}
+	};
+	const worker = async () => {
+		while (!stopped && next < items.length) await runNext();
+	};
 	try {
+		if (items.length > 0) await runNext();
+		const width =
+			spec.concurrency && !stopped && next < items.length
+				? await widthOf(spec.concurrency, opened as Opened<R>)
+				: 1;
+		await Promise.all(Array.from({ length: Math.min(width, items.length - next) }, worker));
+		let firstError: { error: unknown } | undefined;
 		for (let i = 0; i < items.length; i++) {
-			try {
-				const result = await spec.item(i, opened as Opened<R>);
-				const routed = isRouted(result) ? result : { output: 0, item: result };
+			const outcome = settled[i];
+			if (!outcome) continue; // not started: an earlier item failed the run
+			if (outcome.ok) {
+				const routed = isRouted(outcome.result)
+					? outcome.result
+					: { output: 0, item: outcome.result };
 				const produced = Array.isArray(routed.item) ? routed.item : [routed.item];
 				for (const item of produced)
 					outputs[routed.output].push({ ...item, pairedItem: { item: i } });
+				continue;
+			}
+			failed.push({ code: isMailCasesError(outcome.error) ? outcome.error.code : null });
+			try {
+				outputs[0].push(failedItem(ctx, outcome.error, i));
 			} catch (error) {
-				failed.push({ code: isMailCasesError(error) ? error.code : null });
-				outputs[0].push(failedItem(ctx, error, i));
+				firstError ??= { error };
 			}
 		}
+		if (firstError) throw firstError.error;
 	} finally {
 		recordRunFacts(ctx, items, outputs, failed);
 		for (const [name, value] of opening) {
@@ -102,4 +145,17 @@ export async function runPerItem<R extends Record<string, AnyResource> = Record<
 		}
 	}
 	return outputs;
+}
+
+/** The width the spec asks for: a whole number ≥ 1; 1 when asking fails. */
+async function widthOf<R>(
+	concurrency: (resources: Opened<R>) => Promise<number> | number,
+	resources: Opened<R>,
+): Promise<number> {
+	try {
+		const width = Math.floor(await concurrency(resources));
+		return Number.isFinite(width) && width > 1 ? width : 1;
+	} catch {
+		return 1;
+	}
 }

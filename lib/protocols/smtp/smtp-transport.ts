@@ -13,8 +13,19 @@ export interface SendResult {
 	envelope: { from: string; to: string[] };
 }
 
+/** How a pooled transport keeps its connections (lib/protocols/smtp/smtp-pool.ts). */
+export interface SmtpPoolOptions {
+	pool?: boolean;
+	/** Connections open at once (default 2). */
+	maxConnections?: number;
+	/** Mails per connection before it is replaced (nodemailer's default 100). */
+	maxMessages?: number;
+	/** A connection idle this long is closed (nodemailer's default 4 minutes). */
+	idleTimeoutMs?: number;
+}
+
 /** nodemailer transport options for a profile. */
-export function smtpTransportOptions(profile: SmtpProfile, options: { pool?: boolean } = {}) {
+export function smtpTransportOptions(profile: SmtpProfile, options: SmtpPoolOptions = {}) {
 	if (!profile.host)
 		throw new MailCasesError('INVALID_INPUT', 'The SMTP profile has no host name.');
 	const timeout = profile.timeoutMs ?? 20_000;
@@ -33,7 +44,9 @@ export function smtpTransportOptions(profile: SmtpProfile, options: { pool?: boo
 		socketTimeout: timeout * 3,
 		dnsTimeout: timeout,
 		pool: options.pool ?? false,
-		maxConnections: 2,
+		maxConnections: options.maxConnections ?? 2,
+		...(options.maxMessages ? { maxMessages: options.maxMessages } : {}),
+		...(options.idleTimeoutMs ? { idleTimeout: options.idleTimeoutMs } : {}),
 		logger: false,
 		debug: false,
 		disableFileAccess: true,
@@ -41,18 +54,59 @@ export function smtpTransportOptions(profile: SmtpProfile, options: { pool?: boo
 	};
 }
 
+type Transporter = ReturnType<typeof nodemailer.createTransport>;
+
+/** A nodemailer transport for a profile (pooled when asked). */
+export function createSmtpTransport(
+	profile: SmtpProfile,
+	options: SmtpPoolOptions = {},
+): Transporter {
+	return nodemailer.createTransport(smtpTransportOptions(profile, options) as never);
+}
+
 /**
- * An SMTP connection (pool) for one n8n execution: every item of the execution is sent
- * through it, then it is closed.
+ * Sends one mail through a transport; a failure becomes the MailCasesError of smtp-errors.ts
+ * (its message never holds the password).
+ */
+export async function sendThrough(
+	transporter: Transporter,
+	profile: SmtpProfile,
+	message: OutgoingMessage,
+): Promise<SendResult> {
+	try {
+		const info = (await transporter.sendMail(toNodemailerOptions(message) as never)) as {
+			messageId: string;
+			accepted: unknown[];
+			rejected: unknown[];
+			response: string;
+			envelope: { from: string; to: string[] };
+		};
+		const plain = (list: unknown[]) =>
+			list.map((a) => (typeof a === 'string' ? a : (a as { address: string }).address));
+		return {
+			messageId: info.messageId,
+			accepted: plain(info.accepted ?? []),
+			rejected: plain(info.rejected ?? []),
+			response: info.response,
+			envelope: info.envelope,
+		};
+	} catch (error) {
+		throw smtpError(error, profile);
+	}
+}
+
+/**
+ * An SMTP connection (or a pool of its own) for one use: the connection test and tools. Nodes
+ * send through the process-wide pools of smtp-pool.ts instead.
  */
 export class SmtpSender {
-	private readonly transporter: ReturnType<typeof nodemailer.createTransport>;
+	private readonly transporter: Transporter;
 
 	constructor(
 		private readonly profile: SmtpProfile,
-		options: { pool?: boolean } = {},
+		options: SmtpPoolOptions = {},
 	) {
-		this.transporter = nodemailer.createTransport(smtpTransportOptions(profile, options) as never);
+		this.transporter = createSmtpTransport(profile, options);
 	}
 
 	/** Connects and authenticates (when a login is set). */
@@ -64,27 +118,8 @@ export class SmtpSender {
 		}
 	}
 
-	async send(message: OutgoingMessage): Promise<SendResult> {
-		try {
-			const info = (await this.transporter.sendMail(toNodemailerOptions(message) as never)) as {
-				messageId: string;
-				accepted: unknown[];
-				rejected: unknown[];
-				response: string;
-				envelope: { from: string; to: string[] };
-			};
-			const plain = (list: unknown[]) =>
-				list.map((a) => (typeof a === 'string' ? a : (a as { address: string }).address));
-			return {
-				messageId: info.messageId,
-				accepted: plain(info.accepted ?? []),
-				rejected: plain(info.rejected ?? []),
-				response: info.response,
-				envelope: info.envelope,
-			};
-		} catch (error) {
-			throw smtpError(error, this.profile);
-		}
+	send(message: OutgoingMessage): Promise<SendResult> {
+		return sendThrough(this.transporter, this.profile, message);
 	}
 
 	close(): void {
