@@ -22,7 +22,7 @@ export const CASE_FORMS = [
 ] as const;
 
 /** The query parameter that pre-fills the case number in the forms. */
-export const CASE_FORM_PARAM = 'case';
+export const CASE_FORM_PARAM = 'Case';
 
 export interface CasePageInput {
 	case: Case;

@@ -233,7 +233,7 @@ describe('renderCase', () => {
 	test('action links to the forms carry the case number; back link to the board', () => {
 		const hrefs = elements(doc, 'a').map((a) => a.attribs.href);
 		for (const path of ['case-reply', 'case-note', 'case-fields', 'case-status', 'case-handover'])
-			expect(hrefs).toContain(`/form/${path}?case=2026-000001`);
+			expect(hrefs).toContain(`/form/${path}?Case=2026-000001`);
 		expect(hrefs).toContain('/webhook/cases');
 	});
 

@@ -5,6 +5,8 @@ import * as del from './delete.operation';
 import * as get from './get.operation';
 import * as getAll from './get-all.operation';
 import * as recordDeliveryFailure from './record-delivery-failure.operation';
+import * as renderBoard from './render-board.operation';
+import * as renderCase from './render-case.operation';
 import * as setResponsible from './set-responsible.operation';
 import * as update from './update.operation';
 
@@ -15,6 +17,8 @@ export {
 	get,
 	getAll,
 	recordDeliveryFailure,
+	renderBoard,
+	renderCase,
 	setResponsible,
 	update,
 };
@@ -38,6 +42,16 @@ export const description: INodeProperties[] = [
 				action: 'Record a bounce on the case of the mail that bounced',
 			},
 			{
+				name: 'Render Board',
+				value: 'renderBoard',
+				action: 'Render the case board as an HTML page',
+			},
+			{
+				name: 'Render Case',
+				value: 'renderCase',
+				action: 'Render a case page with its history as HTML',
+			},
+			{
 				name: 'Set Responsible',
 				value: 'setResponsible',
 				action: 'Set the responsible org unit of a case',
@@ -54,4 +68,6 @@ export const description: INodeProperties[] = [
 	...addNote.description,
 	...recordDeliveryFailure.description,
 	...del.description,
+	...renderBoard.description,
+	...renderCase.description,
 ];
