@@ -9,6 +9,8 @@ export interface TcpRelay {
 	port: number;
 	/** Connections accepted so far. */
 	readonly connections: number;
+	/** Connections open now (closed by either side: no longer counted). */
+	readonly open: number;
 	freeze(): void;
 	/**
 	 * `true`: the server behind the relay is gone — open connections are reset and new ones are
@@ -70,6 +72,9 @@ export async function startTcpRelay(
 		port: (server.address() as net.AddressInfo).port,
 		get connections() {
 			return connections;
+		},
+		get open() {
+			return pairs.size;
 		},
 		freeze() {
 			for (const pair of pairs) pair.frozen = true;
