@@ -187,4 +187,99 @@ describe('runPerItem', () => {
 		expect(error.message).toBe('The case store at db:5432 cannot be reached');
 		expect(error.context.itemIndex).toBe(1);
 	});
+
+	describe('#17.5 concurrency', () => {
+		/** Items that finish when the test says so; counts how many run at once. */
+		function gated(count: number) {
+			const release: Array<() => void> = [];
+			const started: number[] = [];
+			let running = 0;
+			let widest = 0;
+			const item = async (i: number) => {
+				started.push(i);
+				running++;
+				widest = Math.max(widest, running);
+				await new Promise<void>((resolve) => (release[i] = resolve));
+				running--;
+				if (i % 2 === 1) throw new MailCasesError('RECIPIENT_REJECTED', `item ${i} refused`);
+				return { json: { i } };
+			};
+			const ctx = (continueOnFail: boolean) =>
+				fakeExecute({ items: Array.from({ length: count }, (_, n) => ({ n })), continueOnFail });
+			return { release, started, item, ctx, widest: () => widest };
+		}
+
+		/** Lets the runner go on until the items it started are waiting for their gate. */
+		const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+		test('after the first item the items run as wide as asked, finish in any order, come out in item order', async () => {
+			const g = gated(6);
+			const running = runPerItem(g.ctx(true), {
+				concurrency: () => 3,
+				item: (i) => g.item(i),
+			});
+			await settle();
+			expect(g.started).toEqual([0]); // the first item alone (it opens the resources)
+			g.release[0]();
+			await settle();
+			expect(g.started).toEqual([0, 1, 2, 3]);
+			for (const i of [3, 2, 1, 5, 4]) {
+				await settle();
+				g.release[i]?.();
+			}
+			for (let i = 0; i < 6; i++) {
+				await settle();
+				g.release[i]?.();
+			}
+			const [out] = await running;
+			expect(g.widest()).toBe(3);
+			expect(out.map((o) => [o.pairedItem, o.json.i ?? o.json.code])).toEqual([
+				[{ item: 0 }, 0],
+				[{ item: 1 }, 'RECIPIENT_REJECTED'],
+				[{ item: 2 }, 2],
+				[{ item: 3 }, 'RECIPIENT_REJECTED'],
+				[{ item: 4 }, 4],
+				[{ item: 5 }, 'RECIPIENT_REJECTED'],
+			]);
+		});
+
+		test('without Continue On Fail: no item starts after a failure, the running ones finish, the first failed item ends the run', async () => {
+			const g = gated(8);
+			const running = runPerItem(g.ctx(false), {
+				concurrency: () => 4,
+				item: (i) => g.item(i),
+			}).catch((thrown: unknown) => thrown as NodeApiError);
+			await settle();
+			g.release[0]();
+			await settle();
+			expect(g.started).toEqual([0, 1, 2, 3, 4]);
+			g.release[3](); // item 3 fails first …
+			await settle();
+			g.release[1](); // … item 1 fails later
+			g.release[2]();
+			g.release[4]();
+			const error = await running;
+			expect(g.started).toEqual([0, 1, 2, 3, 4]);
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect((error as NodeApiError).context.itemIndex).toBe(1);
+			expect((error as NodeApiError).message).toBe('item 1 refused');
+		});
+
+		test('a concurrency that cannot be told (the sender does not open) runs the items one after the other', async () => {
+			const g = gated(3);
+			const running = runPerItem(g.ctx(true), {
+				concurrency: () => {
+					throw new Error('no sender');
+				},
+				item: (i) => g.item(i),
+			});
+			for (let i = 0; i < 3; i++) {
+				await settle();
+				expect(g.started).toEqual(Array.from({ length: i + 1 }, (_, n) => n));
+				g.release[i]();
+			}
+			await running;
+			expect(g.widest()).toBe(1);
+		});
+	});
 });
