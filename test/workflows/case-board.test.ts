@@ -5,123 +5,21 @@
  * it sends. n8n's Webhook and Respond to Webhook are not in this package's dev dependencies:
  * stand-ins with their type names and parameters take their place (the Webhook passes the
  * request item on as n8n does for a webhook start; Respond With Page reports what it would
- * send). The real ones run in the e2e tests (test/e2e/*-desk.test.ts).
+ * send; test/support/desk-stand-ins.ts). The real ones run in the e2e tests
+ * (test/e2e/*-desk.test.ts).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import {
-	NodeConnectionTypes,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { closeAllStores, getStore, type Store } from '../../lib/store';
 import { storeConfigFrom } from '../../nodes/shared/store';
-import { runWorkflow, shutdownN8nEngine, type WorkflowJson } from '../support/n8n';
+import { DESK_STAND_INS, deskTemplate } from '../support/desk-stand-ins';
+import { runWorkflow, shutdownN8nEngine } from '../support/n8n';
 import { packageCredentialTypes, packageNodeTypes } from '../support/package-nodes';
 import { testStore, type TestStore } from '../support/test-stores';
 
 jest.setTimeout(120_000);
 
-/** Stand-in for n8n-nodes-base.webhook: a webhook start passes the request item on. */
-class WebhookStandIn implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Webhook (stand-in)',
-		name: 'webhook',
-		group: ['trigger'],
-		version: [1, 1.1, 2, 2.1],
-		description: 'Stand-in',
-		defaults: { name: 'Webhook' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
-		webhooks: [
-			{
-				name: 'default',
-				httpMethod: 'GET',
-				path: '={{$parameter["path"]}}',
-				isFullPath: true,
-				responseMode: 'responseNode',
-			},
-		],
-		properties: ['path', 'authentication', 'responseMode', 'httpMethod']
-			.map((name) => ({
-				displayName: name,
-				name,
-				type: 'string' as const,
-				default: '',
-			}))
-			.concat([
-				{ displayName: 'Options', name: 'options', type: 'json' as never, default: {} as never },
-			]),
-	};
-
-	async webhook() {
-		return { workflowData: [[]] };
-	}
-}
-
-/** Stand-in for n8n-nodes-base.respondToWebhook: reports what it would send for the first item. */
-class RespondStandIn implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Respond to Webhook (stand-in)',
-		name: 'respondToWebhook',
-		group: ['transform'],
-		version: [1, 1.1],
-		description: 'Stand-in',
-		defaults: { name: 'Respond' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [
-			{ displayName: 'Respond With', name: 'respondWith', type: 'string', default: '' },
-			{ displayName: 'Options', name: 'options', type: 'json', default: {} },
-		],
-	};
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const options = this.getNodeParameter('options', 0, {}) as {
-			responseHeaders?: { entries?: Array<{ name: string; value: string }> };
-		};
-		const headers: IDataObject = {};
-		for (const entry of options.responseHeaders?.entries ?? [])
-			headers[entry.name.toLowerCase()] = entry.value;
-		const body = await this.helpers.getBinaryDataBuffer(0, 'data');
-		return [
-			[
-				{
-					json: {
-						respondWith: this.getNodeParameter('respondWith', 0) as string,
-						headers,
-						body: body.toString('base64'),
-					},
-				},
-			],
-		];
-	}
-}
-
-const nodeTypes = {
-	...packageNodeTypes(),
-	'n8n-nodes-base.webhook': WebhookStandIn,
-	'n8n-nodes-base.respondToWebhook': RespondStandIn,
-};
-
-function template(): WorkflowJson {
-	const wf = JSON.parse(
-		readFileSync(path.join(__dirname, '..', '..', 'templates', 'case-board.json'), 'utf8'),
-	) as WorkflowJson & { nodes: Array<{ type: string; credentials?: IDataObject }> };
-	return {
-		...wf,
-		nodes: wf.nodes
-			.filter((n) => n.type !== 'n8n-nodes-base.stickyNote')
-			.map((n) =>
-				n.type.endsWith('.mailCase')
-					? { ...n, credentials: { mailCasesStore: { id: 'store', name: 'Store' } } }
-					: n,
-			),
-	} as WorkflowJson;
-}
+const nodeTypes = { ...packageNodeTypes(), ...DESK_STAND_INS };
+const template = () => deskTemplate('case-board');
 
 afterAll(async () => {
 	await closeAllStores();
