@@ -35,7 +35,14 @@ describe.each([['case-board'], ['case-reply-form']])('template %s', (name) => {
 			const asNode = { ...node, disabled: false } as unknown as INode;
 			const params = node.parameters as INode['parameters'];
 			const kept =
-				NodeHelpers.getNodeParameters(description.properties, params, true, false, asNode) ?? {};
+				NodeHelpers.getNodeParameters(
+					description.properties,
+					params,
+					true,
+					false,
+					asNode,
+					description,
+				) ?? {};
 			const dropped = Object.keys(params).filter((key) => !(key in kept));
 			expect({ node: node.name, dropped }).toEqual({ node: node.name, dropped: [] });
 			expect({
