@@ -19,7 +19,7 @@ export interface BoardInput {
 	unitNames?: Record<number, string>;
 	/** The status listed (default `open`). */
 	status?: string;
-	/** URL under which `cases` and `cases/<number>` are served (e.g. `/webhook`). */
+	/** URL under which `cases` (the board) and `case?number=<number>` are served (e.g. `/webhook`). */
 	baseUrl: string;
 }
 
@@ -28,9 +28,12 @@ export function pageCount(total: number, pageSize: number): number {
 	return Math.max(1, Math.ceil(Math.max(0, total) / Math.max(1, pageSize)));
 }
 
-/** The URL of a case page. */
+/**
+ * The URL of a case page: a static webhook path with the number as query parameter (n8n puts the
+ * webhook's id in front of a path with a parameter such as `cases/:number`).
+ */
 export function caseUrl(baseUrl: string, number: string): string {
-	return `${trimBase(baseUrl)}/cases/${encodeURIComponent(number)}`;
+	return `${trimBase(baseUrl)}/case?number=${encodeURIComponent(number)}`;
 }
 
 /** The URL of a board page. */

@@ -37,7 +37,7 @@ export interface CasePageInput {
 	attachments?: Attachment[];
 	/** Names of org units by id. */
 	unitNames?: Record<number, string>;
-	/** URL under which `cases` and `cases/<number>` are served (e.g. `/webhook`). */
+	/** URL under which `cases` (the board) and `case?number=<number>` are served (e.g. `/webhook`). */
 	baseUrl: string;
 	/** URL under which the forms are served (e.g. `/form`); none: no action links. */
 	formBaseUrl?: string;
@@ -45,7 +45,7 @@ export interface CasePageInput {
 
 /** The download URL of an attachment of a case. */
 export function attachmentUrl(baseUrl: string, number: string, attachmentId: number): string {
-	return `${caseUrl(baseUrl, number)}?attachment=${encodeURIComponent(String(attachmentId))}`;
+	return `${caseUrl(baseUrl, number)}&attachment=${encodeURIComponent(String(attachmentId))}`;
 }
 
 const FIELD_LABELS: Record<string, string> = {

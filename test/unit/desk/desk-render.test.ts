@@ -225,7 +225,7 @@ describe('renderCase', () => {
 	test('stored attachments are links to download, metadata-only ones say so', () => {
 		const hrefs = elements(doc, 'a').map((a) => a.attribs.href);
 		expect(hrefs).toContain(attachmentUrl('/webhook', '2026-000001', 41));
-		expect(hrefs).toContain('/webhook/cases/2026-000001?attachment=41');
+		expect(hrefs).toContain('/webhook/case?number=2026-000001&attachment=41');
 		expect(hrefs.some((h) => h.includes('attachment=42'))).toBe(false);
 		expect(bodyText).toContain('big.zip (application/zip, 99000000 bytes) — not stored');
 	});
@@ -278,7 +278,7 @@ describe('renderBoard', () => {
 		const hrefs = elements(doc, 'a').map((a) => a.attribs.href);
 		expect(hrefs).toContain('/webhook/cases?unit=3');
 		expect(hrefs).toContain('/webhook/cases?unit=3&page=3');
-		expect(hrefs).toContain('/webhook/cases/2026-000051');
+		expect(hrefs).toContain('/webhook/case?number=2026-000051');
 		expect(DomUtils.textContent(doc)).toContain('Page 2 of 20');
 		expect(DomUtils.textContent(doc)).toContain('1000 cases, newest activity first.');
 	});

@@ -80,7 +80,7 @@ describe.each([['case-board'], ['case-reply-form']])('template %s', (name) => {
 	});
 });
 
-test('case-board: GET cases and cases/:number → Render Board / Render Case → Respond With Page (binary, with the headers)', () => {
+test('case-board: GET cases and case?number= → Render Board / Render Case → Respond With Page (binary, with the headers)', () => {
 	const wf = read('case-board');
 	const byName = (n: string) => wf.nodes.find((x) => x.name === n)!;
 	expect(byName('Board Webhook').parameters).toMatchObject({
@@ -88,7 +88,7 @@ test('case-board: GET cases and cases/:number → Render Board / Render Case →
 		responseMode: 'responseNode',
 	});
 	expect(byName('Case Webhook').parameters).toMatchObject({
-		path: 'cases/:number',
+		path: 'case',
 		responseMode: 'responseNode',
 	});
 	expect(targets(wf, 'Board Webhook')).toEqual(['Render Board']);

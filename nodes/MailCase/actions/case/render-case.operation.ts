@@ -18,7 +18,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'e.g. ={{ $json.query.attachment }}',
 		displayOptions: show,
 		description:
-			"An attachment of the case to download instead of the page (the case page's attachment links carry it as ?attachment=ID); empty: the page",
+			"An attachment of the case to download instead of the page (the case page's attachment links carry it as &attachment=ID); empty: the page",
 	},
 	baseUrlProperty(show),
 	{

@@ -15,7 +15,7 @@ export const baseUrlProperty = (displayOptions: IDisplayOptions): INodePropertie
 	default: '/webhook',
 	displayOptions,
 	description:
-		'URL under which the board (…/cases) and the case pages (…/cases/NUMBER) are served: the Webhook URL without /cases, e.g. /webhook or https://n8n.example.com/webhook',
+		'URL under which the board (…/cases) and the case pages (…/case?number=NUMBER) are served: the Webhook URL without /cases, e.g. /webhook or https://n8n.example.com/webhook',
 });
 
 /**

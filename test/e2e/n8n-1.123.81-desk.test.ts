@@ -1,0 +1,7 @@
+/**
+ * Issue #18, the agent desk (case board and reply form templates) in a real n8n 1.123.81 with
+ * Chromium: test/e2e/support/desk-suite.ts.
+ */
+import { describeDeskInN8n } from './support/desk-suite';
+
+describeDeskInN8n('1.123.81');
