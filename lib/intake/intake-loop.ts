@@ -49,6 +49,20 @@ interface DoneMail {
 	epoch: number;
 }
 
+/** A mail read from the source, before its attempt is counted. */
+interface ReadMail {
+	key: string;
+	raw: Buffer;
+	size: number;
+}
+
+/** A batch listed and read, not yet started; `epoch`: the mailbox identity it was read under. */
+interface ReadBatch {
+	mails: ReadMail[];
+	epoch: number;
+	trace: PhaseTrace;
+}
+
 /**
  * What a disposal found: mails the server refused to remove (with its answer), and keys that
  * turned out void (per-mail error CONFLICT: the mailbox identity changed since the mail was read).
@@ -132,6 +146,8 @@ export class IntakeLoop {
 	private readonly lastFailure = new Map<string, string>();
 	/** Connections lost while fetching a mail, per mail (kept in this process only). */
 	private readonly fetchLosses = new Map<string, number>();
+	/** Mails read in a round trip for several that lost the connection: read alone next time. */
+	private readonly fetchAlone = new Set<string>();
 	/** Mails whose runs succeeded but which the server refused to remove: never run again here. */
 	private readonly processedNotRemoved = new Set<string>();
 	private running?: Promise<void>;
@@ -150,6 +166,13 @@ export class IntakeLoop {
 	private readonly undisposed = new Map<string, DoneMail>();
 	/** Counts mailbox identity changes (IMAP UIDVALIDITY): keys of an older epoch are void. */
 	private epoch = 0;
+	/** Disposals of finished runs waiting to go to the server together (issue #17.6). */
+	private readonly disposals: Array<{
+		done: DoneMail[];
+		resolve: (disposal: Disposal) => void;
+		reject: (error: unknown) => void;
+	}> = [];
+	private disposing?: Promise<void>;
 	/** One connect at a time (the run loop and a settling run may both want the connection). */
 	private opening?: Promise<void>;
 
@@ -247,6 +270,7 @@ export class IntakeLoop {
 		this.notBefore.clear();
 		this.lastFailure.clear();
 		this.fetchLosses.clear();
+		this.fetchAlone.clear();
 		this.processedNotRemoved.clear();
 		for (const key of this.undisposed.keys()) this.onEvent({ type: 'keyVoided', key });
 		this.undisposed.clear();
@@ -267,66 +291,119 @@ export class IntakeLoop {
 	private async fill(): Promise<boolean> {
 		let started = false;
 		while (!this.stopped && this.inFlight.size < this.options.maxConcurrentExecutions) {
-			const trace = new PhaseTrace(this.options.phaseSink);
-			const pending = await this.source.listPending(this.options.listBatch, this.inFlightKeys());
-			if (!pending.length) break;
-			const chosen = await this.choose(pending);
-			if (!chosen.length) {
-				await this.source.commit();
-				continue;
-			}
-			trace.setKeys(chosen.map((mail) => mail.key));
-			trace.mark('list');
-			const fetched: Array<{ key: string; raw: Buffer; size: number }> = [];
-			for (const mail of chosen) {
-				try {
-					fetched.push({ key: mail.key, raw: await this.source.fetch(mail.key), size: mail.size });
-				} catch (error) {
-					if (!isPerMailError(error)) {
-						// Some servers end the session when they cannot read one mail (Dovecot does on a
-						// FETCH of an unreadable or truncated file): that mail waits its retry delay, so
-						// the mails behind it go first after the reconnect; the count stays in this
-						// process (the connection is gone). Not the mail's fault when a run's settling
-						// broke the connection under it (several executions in flight).
-						if (!this.settleFailure) {
-							const lost = this.attemptsOf(mail.key) + 1;
-							this.fetchLosses.set(mail.key, lost);
-							this.retryLater(
-								mail.key,
-								lost,
-								`The connection was lost while fetching it: ${asError(error).message}`,
-							);
-						}
-						throw error;
-					}
-					const counted = await this.source.recordAttempts([mail.key]);
-					await this.failed(
-						mail.key,
-						counted.get(mail.key) ?? this.attemptsOf(mail.key) + 1,
-						error.message,
-						{ kind: 'unreadable', size: mail.size },
-					);
-				}
-			}
-			if (!fetched.length) {
-				await this.source.commit();
-				continue;
-			}
-			trace.setKeys(fetched.map((mail) => mail.key));
-			trace.mark('fetch');
-			// Counted before the run starts, after the mails were read (reading parses nothing): a
-			// run that kills or hangs the process is counted as well (issue #11.3).
-			const counted = await this.source.recordAttempts(fetched.map((mail) => mail.key));
-			trace.mark('count');
-			const batch: FetchedMail[] = fetched.map((mail) => ({
-				key: mail.key,
-				raw: mail.raw,
-				attempts: counted.get(mail.key) ?? this.attemptsOf(mail.key) + 1,
-			}));
-			this.launch(batch, this.epoch, trace);
+			const ready = await this.read();
+			if (!ready) break;
+			if (!ready.mails.length) continue;
+			await this.startRun(ready);
 			started = true;
 		}
 		return started;
+	}
+
+	/**
+	 * Lists what the next batch needs (issue #17.6) and reads it. Undefined: nothing waits.
+	 * A batch without mails: everything listed was quarantined or could not be read.
+	 */
+	private async read(): Promise<ReadBatch | undefined> {
+		const trace = new PhaseTrace(this.options.phaseSink);
+		const epoch = this.epoch;
+		const pending = await this.source.listPending(
+			Math.min(this.options.listBatch, this.options.mailsPerExecution),
+			this.inFlightKeys(),
+		);
+		if (!pending.length) return undefined;
+		const chosen = await this.choose(pending);
+		trace.setKeys(chosen.map((mail) => mail.key));
+		trace.mark('list');
+		const mails = chosen.length ? await this.fetchAll(chosen) : [];
+		if (!mails.length) {
+			await this.source.commit();
+			return { mails, epoch, trace };
+		}
+		trace.setKeys(mails.map((mail) => mail.key));
+		trace.mark('fetch');
+		return { mails, epoch, trace };
+	}
+
+	/**
+	 * Counts the attempt of a read batch and launches its run. Counted right before the run
+	 * starts, after the mails were read (reading parses nothing): a run that kills or hangs the
+	 * process is counted as well (issue #11.3).
+	 */
+	private async startRun({ mails, epoch, trace }: ReadBatch): Promise<void> {
+		const counted = await this.source.recordAttempts(mails.map((mail) => mail.key));
+		trace.mark('count');
+		const batch: FetchedMail[] = mails.map((mail) => ({
+			key: mail.key,
+			raw: mail.raw,
+			attempts: counted.get(mail.key) ?? this.attemptsOf(mail.key) + 1,
+		}));
+		this.launch(batch, epoch, trace);
+	}
+
+	/**
+	 * Reads the chosen mails: all in one round trip where the source can (issue #17.6), else, and
+	 * for what that left out, one by one. When the connection is lost under a round trip for
+	 * several, which mail caused it is unknown: those mails are read one by one next time, so a
+	 * mail that makes the server end the session is found and charged alone.
+	 */
+	private async fetchAll(chosen: PendingMail[]): Promise<ReadMail[]> {
+		const together = new Map<string, Buffer>();
+		const keys = chosen.map((mail) => mail.key);
+		if (
+			this.source.fetchMany &&
+			chosen.length > 1 &&
+			!keys.some((key) => this.fetchAlone.has(key))
+		) {
+			try {
+				for (const [key, raw] of await this.source.fetchMany(keys)) together.set(key, raw);
+			} catch (error) {
+				if (!isPerMailError(error)) {
+					for (const key of keys) this.fetchAlone.add(key);
+					throw error;
+				}
+				// The set was refused as a whole: one by one, so only the refused mails count.
+			}
+		}
+		const fetched: ReadMail[] = [];
+		for (const mail of chosen) {
+			const raw = together.get(mail.key);
+			if (raw) {
+				fetched.push({ key: mail.key, raw, size: mail.size });
+				continue;
+			}
+			try {
+				fetched.push({ key: mail.key, raw: await this.source.fetch(mail.key), size: mail.size });
+				this.fetchAlone.delete(mail.key);
+			} catch (error) {
+				if (!isPerMailError(error)) {
+					// Some servers end the session when they cannot read one mail (Dovecot does on a
+					// FETCH of an unreadable or truncated file): that mail waits its retry delay, so
+					// the mails behind it go first after the reconnect; the count stays in this
+					// process (the connection is gone). Not the mail's fault when a run's settling
+					// broke the connection under it (several executions in flight).
+					if (!this.settleFailure) {
+						const lost = this.attemptsOf(mail.key) + 1;
+						this.fetchLosses.set(mail.key, lost);
+						this.retryLater(
+							mail.key,
+							lost,
+							`The connection was lost while fetching it: ${asError(error).message}`,
+						);
+					}
+					throw error;
+				}
+				this.fetchAlone.delete(mail.key);
+				const counted = await this.source.recordAttempts([mail.key]);
+				await this.failed(
+					mail.key,
+					counted.get(mail.key) ?? this.attemptsOf(mail.key) + 1,
+					error.message,
+					{ kind: 'unreadable', size: mail.size },
+				);
+			}
+		}
+		return fetched;
 	}
 
 	/**
@@ -335,6 +412,7 @@ export class IntakeLoop {
 	 */
 	private async choose(pending: PendingMail[]): Promise<PendingMail[]> {
 		const chosen: PendingMail[] = [];
+		let bytes = 0;
 		for (const mail of pending) {
 			const attempts = this.attemptsOf(mail.key);
 			if (mail.size > this.options.maxMessageBytes) {
@@ -361,6 +439,9 @@ export class IntakeLoop {
 				if (!chosen.length) chosen.push(mail);
 				break;
 			}
+			// A batch holds at most maxBatchBytes (at least one mail): memory stays bounded.
+			if (chosen.length && bytes + mail.size > this.options.maxBatchBytes) break;
+			bytes += mail.size;
 			chosen.push(mail);
 			if (chosen.length >= this.options.mailsPerExecution) break;
 		}
@@ -487,7 +568,10 @@ export class IntakeLoop {
 				for (const { key } of done) this.onEvent({ type: 'keyVoided', key });
 				return;
 			}
-			const disposal = await this.disposeDone(done, trace);
+			const disposal = done.length
+				? await this.disposeMerged(done)
+				: { refused: new Map(), voided: new Set<string>() };
+			if (done.length) trace.mark('dispose');
 			final = true;
 			await this.finishDisposal(done, disposal);
 			for (const { mail, reason, kind } of toQuarantine)
@@ -525,15 +609,41 @@ export class IntakeLoop {
 	 * counts as disposed of. Tells which mails the server refused to remove (with why) and which
 	 * keys turned out void (the source found the mailbox identity changed: nothing was done).
 	 */
-	private async disposeDone(done: DoneMail[], trace?: PhaseTrace): Promise<Disposal> {
+	private async disposeDone(done: DoneMail[]): Promise<Disposal> {
 		const disposal: Disposal = { refused: new Map(), voided: new Set() };
 		if (!done.length) return disposal;
 		for (const [disposition, keys] of byDisposition(done))
 			await this.disposeAll(keys, disposition, disposal);
-		trace?.mark('dispose');
 		await this.source.commit();
 		this.takeReset(); // a source that reconnected while disposing may have found a new identity
 		return disposal;
+	}
+
+	/**
+	 * disposeDone for the mails of runs that finish together (issue #17.6): the disposals waiting
+	 * when one is done, and those of runs that finished in the same turn of the event loop, go
+	 * to the server as one (one STORE/MOVE/EXPUNGE over their UID set per disposition). Each
+	 * caller gets the outcome of the disposal its mails were in; a lost connection fails all.
+	 */
+	private disposeMerged(done: DoneMail[]): Promise<Disposal> {
+		return new Promise<Disposal>((resolve, reject) => {
+			this.disposals.push({ done, resolve, reject });
+			this.disposing ??= this.drainDisposals().finally(() => (this.disposing = undefined));
+		});
+	}
+
+	private async drainDisposals(): Promise<void> {
+		// Runs that finished in the same turn join this disposal.
+		await new Promise<void>((resolve) => setImmediate(resolve));
+		while (this.disposals.length) {
+			const waiting = this.disposals.splice(0);
+			try {
+				const disposal = await this.disposeDone(waiting.flatMap((group) => group.done));
+				for (const group of waiting) group.resolve(disposal);
+			} catch (error) {
+				for (const group of waiting) group.reject(error);
+			}
+		}
 	}
 
 	/** After disposal: `processed` for the removed mails; the refused ones are set aside. */

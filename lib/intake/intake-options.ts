@@ -27,8 +27,13 @@ export interface IntakeOptions {
 	 * that recur shortly after each reconnect keep growing the delay (and are reported as outage).
 	 */
 	healthyAfterMs: number;
-	/** How many pending mails are listed per look (the mailbox is never read whole). */
+	/** Most pending mails listed per look (the mailbox is never read whole). */
 	listBatch: number;
+	/**
+	 * Most bytes of mail in one batch (at least one mail): what a batch read ahead of its run
+	 * holds in memory.
+	 */
+	maxBatchBytes: number;
 	/** Receives each batch's phase timestamps (issue #17.1); unset: nothing is recorded. */
 	phaseSink?: PhaseSink;
 }
@@ -45,6 +50,7 @@ export const DEFAULT_INTAKE_OPTIONS: IntakeOptions = {
 	reconnectMaxMs: 5 * 60_000,
 	healthyAfterMs: 60_000,
 	listBatch: 200,
+	maxBatchBytes: 50 * 1024 * 1024,
 };
 
 export function retryDelay(options: IntakeOptions, attempts: number): number {

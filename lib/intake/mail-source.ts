@@ -47,6 +47,13 @@ export interface MailSource {
 	 */
 	fetch(key: string): Promise<Buffer>;
 	/**
+	 * The bytes of several mails in one round trip, where the protocol allows it (IMAP UID set,
+	 * issue #17.6). Mails missing from the result are read alone with `fetch`. A per-mail error
+	 * refuses the set as a whole (then each is read alone); any other rejection is a connection
+	 * failure.
+	 */
+	fetchMany?(keys: string[]): Promise<Map<string, Buffer>>;
+	/**
 	 * Removes or marks the mail after success, and clears its attempt count. Idempotent: the
 	 * intake loop disposes of a mail again after a connection loss interrupted its disposal
 	 * (issue #13.5), so a mail that is gone already resolves or rejects with a per-mail error of

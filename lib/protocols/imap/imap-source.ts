@@ -79,6 +79,15 @@ export class ImapSource implements MailSource {
 	private attempts = new Map<string, number>();
 	private newMail = false;
 	private wake?: () => void;
+	/**
+	 * Waiting UIDs found by SEARCH and not yet removed, ascending (issue #17.6): the batches of a
+	 * backlog are taken from it, so the folder is searched once per backlog, not per batch.
+	 * Undefined: search in full at the next listing (after a connect, an IDLE wait, a UIDVALIDITY
+	 * change, or when it ran dry).
+	 */
+	private known?: number[];
+	/** The server reported new mail (EXISTS) since the last search: search above the known UIDs. */
+	private grown = false;
 
 	constructor(
 		private readonly profile: MailboxProfile,
@@ -106,8 +115,10 @@ export class ImapSource implements MailSource {
 		this.client?.close();
 		const client = await connectImap(this.profile);
 		this.client = client;
+		this.known = undefined;
 		client.on('exists', () => {
 			this.newMail = true;
+			this.grown = true;
 			this.wake?.();
 		});
 		client.on('close', () => this.wake?.());
@@ -145,44 +156,100 @@ export class ImapSource implements MailSource {
 		return value;
 	}
 
+	/**
+	 * Waiting mails, at most `limit`: taken from the UIDs of the last SEARCH (searched again in
+	 * full when none of them is left, above the highest known UID when the server reported new
+	 * mail), with size and flags fetched for the `limit` chosen only (issue #17.6). A mail removed,
+	 * marked processed or deleted by another client since the search is dropped here.
+	 */
 	async listPending(limit: number, exclude: ReadonlySet<string>): Promise<PendingMail[]> {
 		const imap = this.imap;
 		this.newMail = false;
 		try {
-			const found = await this.bounded(
-				imap.search({ deleted: false, unKeyword: PROCESSED_KEYWORD }, { uid: true }),
-				'SEARCH',
-			);
-			const uids = (found || [])
-				.filter((uid) => !exclude.has(String(uid)))
-				.sort((a, b) => a - b)
-				.slice(0, limit);
+			let searched = false;
+			if (!this.known) {
+				this.known = await this.search(imap);
+				this.grown = false;
+				searched = true;
+			} else if (this.grown) {
+				this.grown = false;
+				const highest = this.known.length ? this.known[this.known.length - 1] : 0;
+				const above = await this.search(imap, highest + 1);
+				this.known.push(...above.filter((uid) => uid > highest));
+			}
+			let uids = this.choosable(limit, exclude);
+			if (!uids.length && !searched) {
+				// Ran dry: one full search finds what arrived unannounced or came back.
+				this.known = await this.search(imap);
+				uids = this.choosable(limit, exclude);
+			}
 			if (!uids.length) return [];
-			const result: PendingMail[] = [];
-			await this.bounded(
-				(async () => {
-					for await (const message of imap.fetch(
-						uids,
-						{ uid: true, size: true, flags: true },
-						{ uid: true },
-					)) {
-						const key = String(message.uid);
-						if (this.uidValidity !== undefined) this.keyValidity.set(key, this.uidValidity);
-						const count = [...(message.flags ?? [])].filter((f) =>
-							f.startsWith(ATTEMPT_KEYWORD),
-						).length;
-						// the higher count wins: a server whose keywords are not permanent, or a mail whose
-						// keywords were taken off before a move the server then refused, keeps its count
-						this.attempts.set(key, Math.max(count, this.attempts.get(key) ?? 0));
-						result.push({ key, size: message.size ?? 0 });
-					}
-				})(),
-				'FETCH FLAGS',
-			);
-			return result.sort((a, b) => Number(a.key) - Number(b.key));
+			return await this.listed(imap, uids);
 		} catch (error) {
 			throw imapError(error, this.profile, 'listing mails');
 		}
+	}
+
+	/** UIDs of waiting mails (not deleted, not marked processed), ascending; from `from` on. */
+	private async search(imap: ImapFlow, from?: number): Promise<number[]> {
+		const found = await this.bounded(
+			imap.search(
+				{
+					deleted: false,
+					unKeyword: PROCESSED_KEYWORD,
+					...(from !== undefined ? { uid: `${from}:*` } : {}),
+				},
+				{ uid: true },
+			),
+			'SEARCH',
+		);
+		return [...new Set(found || [])].sort((a, b) => a - b);
+	}
+
+	private choosable(limit: number, exclude: ReadonlySet<string>): number[] {
+		const uids: number[] = [];
+		for (const uid of this.known ?? []) {
+			if (uids.length >= limit) break;
+			if (!exclude.has(String(uid))) uids.push(uid);
+		}
+		return uids;
+	}
+
+	/** One FETCH of size and flags for the chosen UIDs; the ones gone or done are forgotten. */
+	private async listed(imap: ImapFlow, uids: number[]): Promise<PendingMail[]> {
+		const result: PendingMail[] = [];
+		const seen = new Set<number>();
+		await this.bounded(
+			(async () => {
+				for await (const message of imap.fetch(
+					uids.join(','),
+					{ uid: true, size: true, flags: true },
+					{ uid: true },
+				)) {
+					const flags = message.flags ?? new Set<string>();
+					if (flags.has('\\Deleted') || flags.has(PROCESSED_KEYWORD)) continue;
+					seen.add(message.uid);
+					const key = String(message.uid);
+					if (this.uidValidity !== undefined) this.keyValidity.set(key, this.uidValidity);
+					const count = [...flags].filter((f) => f.startsWith(ATTEMPT_KEYWORD)).length;
+					// the higher count wins: a server whose keywords are not permanent, or a mail whose
+					// keywords were taken off before a move the server then refused, keeps its count
+					this.attempts.set(key, Math.max(count, this.attempts.get(key) ?? 0));
+					result.push({ key, size: message.size ?? 0 });
+				}
+			})(),
+			'FETCH FLAGS',
+		);
+		const gone = new Set(uids.filter((uid) => !seen.has(uid)));
+		if (gone.size) this.forget([...gone].map(String));
+		return result.sort((a, b) => Number(a.key) - Number(b.key));
+	}
+
+	/** The mails are no longer waiting (removed, moved, or gone). */
+	private forget(keys: string[]): void {
+		if (!this.known) return;
+		const drop = new Set(keys.map(Number));
+		this.known = this.known.filter((uid) => !drop.has(uid));
 	}
 
 	attemptsOf(key: string): number | undefined {
@@ -228,6 +295,33 @@ export class ImapSource implements MailSource {
 			if (isPerMailError(error)) throw error;
 			const mapped = imapError(error, this.profile, `fetching UID ${key}`);
 			throw this.refusedForMail(error) ? asPerMailError(key, mapped) : mapped;
+		}
+	}
+
+	/**
+	 * The bytes of several mails in ONE `UID FETCH` over their UID set (issue #17.6). Mails the
+	 * answer does not contain are left out (the caller reads them alone, which names the reason).
+	 * A NO/BAD to the set is a per-mail error for the set; anything else a connection failure.
+	 */
+	async fetchMany(keys: string[]): Promise<Map<string, Buffer>> {
+		const set = keys.join(',');
+		const fetched = new Map<string, Buffer>();
+		try {
+			const wanted = new Set(keys);
+			for await (const message of this.imap.fetch(
+				set,
+				{ uid: true, source: true },
+				{ uid: true },
+			)) {
+				const key = String(message.uid);
+				if (!wanted.has(key) || !message.source) continue;
+				if (this.uidValidity !== undefined) this.keyValidity.set(key, this.uidValidity);
+				fetched.set(key, message.source);
+			}
+			return fetched;
+		} catch (error) {
+			const mapped = imapError(error, this.profile, `fetching UID ${set}`);
+			throw this.refusedForMail(error) ? asPerMailError(set, mapped) : mapped;
 		}
 	}
 
@@ -288,6 +382,7 @@ export class ImapSource implements MailSource {
 			this.attempts.delete(key);
 			this.keyValidity.delete(key);
 		}
+		this.forget(keys);
 	}
 
 	/** The session broke under a command (closed, or no answer in time), not a refusal. */
@@ -449,6 +544,7 @@ export class ImapSource implements MailSource {
 		}
 		this.attempts.delete(key);
 		this.keyValidity.delete(key);
+		this.forget([key]);
 	}
 
 	private async quarantineNow(key: string, reason: string, kind?: QuarantineKind): Promise<void> {
@@ -505,6 +601,8 @@ export class ImapSource implements MailSource {
 		});
 		this.wake = undefined;
 		if (signal.aborted) return;
+		// After a wait the folder is searched in full again (flags may have changed meanwhile).
+		this.known = undefined;
 		// A liveness check that also asks whether the folder is still the one we selected. A
 		// half-open connection raises no event, but this command times out. A folder deleted and
 		// created again by another client (new UIDVALIDITY) is not announced by every server, and
@@ -519,6 +617,7 @@ export class ImapSource implements MailSource {
 		if (this.uidValidity !== undefined && box.uidValidity !== this.uidValidity) {
 			this.reset = true;
 			this.attempts.clear();
+			this.known = undefined;
 		}
 		this.uidValidity = box.uidValidity;
 	}
