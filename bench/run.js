@@ -3,6 +3,8 @@
 //
 //   node bench/run.js            run every bench/<name>/index.ts|js, in name order
 //   node bench/run.js store ...  run only the named ones
+//   node bench/run.js n8n --mails=200 --rounds=1   options (arguments starting with "--") go
+//                                to every benchmark's main(args)
 //
 // Each benchmark runs in its own Node process (a fresh heap, no interference). A benchmark is
 // a module whose export `main` (or default export, or module.exports function) is awaited; a
@@ -22,11 +24,11 @@ function registerTypeScript() {
 	require('../test/support/register-ts');
 }
 
-async function runChild(file) {
+async function runChild(file, args) {
 	registerTypeScript();
 	const mod = require(path.resolve(file));
 	const main = typeof mod === 'function' ? mod : (mod.main ?? mod.default);
-	if (typeof main === 'function') await main(process.argv.slice(4));
+	if (typeof main === 'function') await main(args);
 }
 
 function findBenchmarks(names) {
@@ -48,14 +50,16 @@ function findBenchmarks(names) {
 	return found;
 }
 
-async function runAll(names) {
+async function runAll(argv) {
+	const names = argv.filter((a) => !a.startsWith('--'));
+	const options = argv.filter((a) => a.startsWith('--'));
 	const benchmarks = findBenchmarks(names);
 	let failed = 0;
 	for (const bench of benchmarks) {
 		process.stdout.write(`\n=== bench/${bench.name} ===\n`);
 		const started = Date.now();
 		const code = await new Promise((resolve) => {
-			const child = spawn(process.execPath, [__filename, '--child', bench.file], {
+			const child = spawn(process.execPath, [__filename, '--child', bench.file, ...options], {
 				stdio: 'inherit',
 			});
 			child.on('close', (c, signal) => resolve(signal ? 1 : c));
@@ -71,7 +75,7 @@ async function runAll(names) {
 }
 
 if (process.argv[2] === '--child') {
-	runChild(process.argv[3]).catch((error) => {
+	runChild(process.argv[3], process.argv.slice(4)).catch((error) => {
 		console.error(error);
 		process.exitCode = 1;
 	});
