@@ -68,6 +68,24 @@ function pager(input: BoardInput, pages: number, current: number): string {
 	return `<nav class="nav">${parts.join('')}</nav>`;
 }
 
+/** Links to the board of each unit (names from `unitNames`), the current one as plain text. */
+function unitLinks(input: BoardInput): string {
+	const units = Object.entries(input.unitNames ?? {}).sort(([, a], [, b]) => a.localeCompare(b));
+	if (units.length === 0) return '';
+	const current = input.orgUnit?.id;
+	const parts = [
+		current === undefined
+			? '<span>All units</span>'
+			: link(boardUrl(input.baseUrl, 1), 'All units'),
+		...units.map(([id, name]) =>
+			Number(id) === current
+				? `<span>${t(name)}</span>`
+				: link(boardUrl(input.baseUrl, 1, Number(id)), name),
+		),
+	];
+	return `<nav class="nav">Units: ${parts.join('')}</nav>`;
+}
+
 /** The board as a complete HTML page. */
 export function renderBoard(input: BoardInput): string {
 	const pages = pageCount(input.total, input.pageSize);
@@ -81,6 +99,7 @@ export function renderBoard(input: BoardInput): string {
 		`<p class="muted">${t(input.total)} case${input.total === 1 ? '' : 's'}, newest activity first.${
 			input.orgUnit ? ` ${link(boardUrl(input.baseUrl, 1), 'Show all units')}` : ''
 		}</p>`,
+		unitLinks(input),
 		pager(input, pages, current),
 		'<table>',
 		'<thead><tr><th>Number</th><th>Title</th><th>Requester</th><th>Status</th><th>Last activity (UTC)</th><th>Responsible</th></tr></thead>',

@@ -104,6 +104,8 @@ export function describeDeskInN8n(version: N8nVersion): void {
 					desk = await scenario(server, b);
 				} catch (error) {
 					const e = error as Error;
+					const page = b.browser.contexts().at(-1)?.pages()[0];
+					if (page) await screenshot({ ...b, page }, 'failed-desk').catch(() => undefined);
 					e.message += `\n--- screenshots: ${artifactsDir}\n--- n8n ${version} log (last lines) ---\n${server.logTail(80)}`;
 					throw e;
 				} finally {

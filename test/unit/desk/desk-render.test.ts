@@ -270,7 +270,7 @@ describe('renderBoard', () => {
 			pageSize: 50,
 			total: 1000,
 			orgUnit: { id: 3, name: 'Support' },
-			unitNames: { 3: 'Support' },
+			unitNames: { 3: 'Support', 4: '<Billing>' },
 			baseUrl: '/webhook/',
 		});
 		const doc = parseDocument(html);
@@ -278,6 +278,10 @@ describe('renderBoard', () => {
 		const hrefs = elements(doc, 'a').map((a) => a.attribs.href);
 		expect(hrefs).toContain('/webhook/cases?unit=3');
 		expect(hrefs).toContain('/webhook/cases?unit=3&page=3');
+		// the units to choose from: all, and each unit's own board
+		expect(hrefs).toContain('/webhook/cases');
+		expect(hrefs).toContain('/webhook/cases?unit=4');
+		expect(DomUtils.textContent(doc)).toContain('Units: All units<Billing>Support');
 		expect(hrefs).toContain('/webhook/case?number=2026-000051');
 		expect(DomUtils.textContent(doc)).toContain('Page 2 of 20');
 		expect(DomUtils.textContent(doc)).toContain('1000 cases, newest activity first.');
