@@ -48,6 +48,11 @@ export interface StartN8nOptions {
 	env?: Record<string, string>;
 	/** Editor/REST port to use when it is free (e.g. 5678 for the demo); default: a random free port. */
 	port?: number;
+	/**
+	 * Start WITHOUT the package (it is installed through n8n's UI, issue #16); `files` (path
+	 * relative to the user folder → content, e.g. an .npmrc) are written before n8n starts.
+	 */
+	withoutPackage?: { files?: Record<string, string> };
 }
 
 export interface N8nTimings {
@@ -330,7 +335,12 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nServer> {
 
 	try {
 		const t0 = Date.now();
-		await installPackage(userFolder, options.tarball);
+		if (options.withoutPackage) {
+			for (const [file, content] of Object.entries(options.withoutPackage.files ?? {})) {
+				mkdirSync(path.dirname(path.join(userFolder, file)), { recursive: true });
+				writeFileSync(path.join(userFolder, file), content);
+			}
+		} else await installPackage(userFolder, options.tarball);
 		timings.packageInstallMs = Date.now() - t0;
 		await launch();
 	} catch (error) {
