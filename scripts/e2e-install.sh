@@ -7,7 +7,11 @@
 # Idempotent: a folder whose node_modules was installed from the same lockfile with the same
 # Node is left alone (a second run takes well under a second).
 #
-#   scripts/e2e-install.sh                 every harness folder (n8n-2.41.1, n8n-1.123.81)
+# The folder registry/ holds the tools that run beside n8n (Verdaccio, the private npm registry of
+# test/e2e/support/local-registry.ts, and n8n's package scanner @n8n/scan-community-package):
+# installed the same way (npm ci --ignore-scripts, same stamp), without the sqlite3 step.
+#
+#   scripts/e2e-install.sh                 every harness folder (n8n-2.41.1, n8n-1.123.81, registry)
 #   scripts/e2e-install.sh n8n-2.41.1 ...  only these
 #
 # Runs on Node 24 through scripts/with-node.sh. Installs one folder at a time (each needs up to
@@ -21,6 +25,7 @@ if [ "$#" -eq 0 ]; then
   for d in "$e2e"/n8n-*/; do
     [ -f "$d/package.json" ] && set -- "$@" "$(basename "$d")"
   done
+  [ -f "$e2e/registry/package.json" ] && set -- "$@" registry
 fi
 [ "$#" -gt 0 ] || { echo "e2e-install: no harness folders test/e2e/n8n-*/ found" >&2; exit 1; }
 
@@ -38,8 +43,20 @@ for name in "$@"; do
     echo "e2e-install: $name is up to date"
     continue
   fi
-  echo "e2e-install: installing $name (npm ci --ignore-scripts, then npm rebuild sqlite3)"
   start=$(date +%s)
+  if [ "$name" = registry ]; then
+    echo "e2e-install: installing $name (npm ci --ignore-scripts)"
+    (
+      cd "$dir"
+      "$root/scripts/with-node.sh" npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+      test -f node_modules/verdaccio/bin/verdaccio
+      test -f node_modules/@n8n/scan-community-package/scanner/scanner.mjs
+    )
+    echo "$want" > "$stamp"
+    echo "e2e-install: $name installed in $(( $(date +%s) - start )) s"
+    continue
+  fi
+  echo "e2e-install: installing $name (npm ci --ignore-scripts, then npm rebuild sqlite3)"
   (
     cd "$dir"
     "$root/scripts/with-node.sh" npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
