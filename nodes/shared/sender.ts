@@ -18,16 +18,6 @@ export const sendThroughProperty: INodeProperties = {
 	default: 'smtp',
 };
 
-/** Credentials entries for nodes that send: one of the two, chosen by "Send Through". */
-export const senderCredentials = [
-	{ name: 'mailCasesSmtp', required: true, displayOptions: { show: { sendThrough: ['smtp'] } } },
-	{
-		name: 'mailCasesExchange',
-		required: true,
-		displayOptions: { show: { sendThrough: ['exchange'] } },
-	},
-];
-
 /**
  * The node's SMTP credential id: a pool found under it again with other settings (the credential
  * was edited) is dropped (lib/protocols/smtp/smtp-pool.ts).
