@@ -11,7 +11,7 @@
  *   - n8n's Email Trigger (IMAP) v2.2 with its defaults (UNSEEN, mark as read, simple format);
  *   - the Mail Cases Trigger with its defaults, with 20 mails per execution (the built-in's
  *     batch), and with 20 per execution and 4 in flight;
- * each → No Op. A variant's workflow is activated on an empty INBOX, 5 s later the corpus is
+ * each → No Op. A variant's workflow is activated on an empty INBOX, 3 s later the corpus is
  * copied into the INBOX (server-side, all at once: a backlog arriving), and the drain is over
  * when the INBOX holds no unread (built-in) / no (ours) mail and no execution is running.
  *   mails/s while mail waits = mails ÷ (first execution's start → last execution's stop)
@@ -222,7 +222,7 @@ async function drainWithN8n(
 ): Promise<Omit<Run, 'round'>> {
 	const before = await executionCount(n8n, workflow.id);
 	await n8n.rest.activateWorkflow(workflow);
-	await sleep(5_000); // the trigger connects and waits for mail
+	await sleep(3_000); // the trigger connects and waits for mail
 	const rssBeforeMb = treeRssMb(n8n.pid);
 	const rss = rssSampler(n8n.pid);
 	const windowStart = monotonicUs();
@@ -388,7 +388,7 @@ export async function main(args: string[]): Promise<void> {
 		return {
 			variant: LABELS[v],
 			'mails/s (median, min–max)': `${rate.med} (${rate.min}–${rate.max})`,
-			'÷ built-in': base ? round1((rate.med / base) * 100) / 100 : '',
+			'÷ built-in': base ? Math.round((rate.med / base) * 100) / 100 : '',
 			'÷ raw': raw ? Math.round((rate.med / raw) * 100) / 100 : '',
 			'first run after mail (ms, median)': Number.isFinite(first.med) ? first.med : '',
 			'peak RSS MB (tree, max)': stat(v, (r) => r.peakRssMb).max,

@@ -39,7 +39,7 @@ export function category(url: string, functionName: string): string {
 	}
 	if (/\/(imapflow|node-imap|imap|imap-simple|@n8n\/imap)\//.test(u)) return 'IMAP (imapflow)';
 	if (
-		/\/(mailparser|libmime|libqp|libbase64|iconv-lite|encoding-japanese|html-to-text|mailsplit|linkify-it|he|punycode)\//.test(
+		/\/(mailparser|libmime|libqp|libbase64|iconv-lite|encoding-japanese|html-to-text|mailsplit|linkify-it|he|punycode|chardet|selderee|parseley|htmlparser2|domhandler|domutils|entities|leac|peberminta|@selderee\/[^/]+|deepmerge)\//.test(
 			u,
 		)
 	)
@@ -48,7 +48,7 @@ export function category(url: string, functionName: string): string {
 		return 'database (typeorm, sqlite3, pg)';
 	if (/\/(n8n-core|n8n-workflow|n8n|@n8n\/[^/]+|n8n-nodes-base)\//.test(u)) return 'n8n core';
 	if (
-		/\/(flatted|ajv|lodash|luxon|class-validator|class-transformer|reflect-metadata|@sentry|winston|logform|express|ws|zod)\//.test(
+		/\/(flatted|ajv|lodash|luxon|class-validator|class-transformer|reflect-metadata|@sentry|winston|logform|express|router|body-parser|ws|zod)\//.test(
 			u,
 		)
 	)

@@ -71,6 +71,20 @@ export function rssSampler(pgid: number): { stop(): number } {
 	};
 }
 
+/**
+ * A GET through the REST client, once more when n8n closed the kept-alive socket just as it was
+ * reused (n8n's HTTP server drops idle connections after 5 s; undici reports "other side closed").
+ */
+async function get<T>(n8n: N8nServer, url: string): Promise<T> {
+	try {
+		return await n8n.rest.request<T>('GET', url);
+	} catch (error) {
+		const code = (error as { cause?: { code?: string } }).cause?.code;
+		if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') throw error;
+		return n8n.rest.request<T>('GET', url);
+	}
+}
+
 /** Number of executions of a workflow, optionally with these statuses. */
 export async function executionCount(
 	n8n: N8nServer,
@@ -78,10 +92,7 @@ export async function executionCount(
 	status?: string[],
 ): Promise<number> {
 	const filter = encodeURIComponent(JSON.stringify({ workflowId, ...(status ? { status } : {}) }));
-	const page = await n8n.rest.request<{ count: number }>(
-		'GET',
-		`/rest/executions?filter=${filter}&limit=1`,
-	);
+	const page = await get<{ count: number }>(n8n, `/rest/executions?filter=${filter}&limit=1`);
 	return page.count;
 }
 
@@ -98,14 +109,14 @@ export async function allExecutions(n8n: N8nServer, workflowId: string): Promise
 	let lastId: string | undefined;
 	for (;;) {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-		const page = await n8n.rest.request<{
+		const page = await get<{
 			results: Array<{
 				id: string | number;
 				status: string;
 				startedAt: string;
 				stoppedAt?: string;
 			}>;
-		}>('GET', `/rest/executions?filter=${filter}&limit=100${lastId ? `&lastId=${lastId}` : ''}`);
+		}>(n8n, `/rest/executions?filter=${filter}&limit=100${lastId ? `&lastId=${lastId}` : ''}`);
 		for (const e of page.results)
 			out.push({
 				id: String(e.id),
