@@ -4,7 +4,8 @@
  * time, optionally only for the samples inside time windows (µs on the profile's clock, which is
  * CLOCK_MONOTONIC on Linux: `monotonicUs()` of the benchmark process).
  *
- * Also a command: `scripts/with-node.sh node bench/run.js --child bench/support/cpuprofile.ts <file.cpuprofile>`.
+ * Also a command: `scripts/with-node.sh node bench/run.js --child bench/support/cpuprofile.ts <file.cpuprofile>
+ * [--windows=bench/results/n8n.json]`.
  */
 import { readFileSync } from 'node:fs';
 
@@ -146,5 +147,15 @@ export async function main(args: string[]): Promise<void> {
 	const file = args.find((a) => !a.startsWith('--'));
 	if (!file)
 		throw new Error('usage: bench/run.js --child bench/support/cpuprofile.ts <file.cpuprofile>');
-	printSummary(file, summarise(readProfile(file)));
+	// --windows=bench/results/n8n.json: one summary per variant, over that run's drain windows.
+	const from = /^--windows=(.+)$/.exec(args.find((a) => a.startsWith('--windows=')) ?? '')?.[1];
+	if (!from) return printSummary(file, summarise(readProfile(file)));
+	const { runs } = JSON.parse(readFileSync(from, 'utf8')) as {
+		runs: Array<{ variant: string; window?: [number, number] }>;
+	};
+	const profile = readProfile(file);
+	for (const variant of new Set(runs.map((r) => r.variant))) {
+		const windows = runs.filter((r) => r.variant === variant && r.window).map((r) => r.window!);
+		if (windows.length) printSummary(`${file}, ${variant}`, summarise(profile, windows));
+	}
 }
