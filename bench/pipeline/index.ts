@@ -68,6 +68,8 @@ interface Row {
 	timeShare: Record<string, number>;
 	/** median wall time of one execution, ms */
 	executionMs: number;
+	/** % of the drain (first start → last stop) with no execution running: trigger work, n8n start-up */
+	betweenExecutionsPercent: number;
 }
 
 type RunData = Record<string, Array<{ executionTime?: number }>>;
@@ -134,6 +136,14 @@ async function drain(
 	const first = Math.min(...executions.map((e) => e.startedAt));
 	const last = Math.max(...executions.map((e) => e.stoppedAt));
 	const seconds = (last - first) / 1000;
+	// Union of the executions' intervals (they may overlap with several in flight).
+	let covered = 0;
+	let reach = first;
+	for (const e of [...executions].sort((x, y) => x.startedAt - y.startedAt)) {
+		if (e.stoppedAt > reach) covered += e.stoppedAt - Math.max(e.startedAt, reach);
+		reach = Math.max(reach, e.stoppedAt);
+	}
+	const betweenExecutionsPercent = round1((1 - covered / (last - first)) * 100);
 	// An even sample over the drain (the first executions warm up, the last ones may be small).
 	const step = Math.max(1, Math.floor(executions.length / sample));
 	const ids = executions
@@ -148,6 +158,7 @@ async function drain(
 		executions: executions.length,
 		timeShare: share,
 		executionMs,
+		betweenExecutionsPercent,
 	};
 }
 
