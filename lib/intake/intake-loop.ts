@@ -307,10 +307,13 @@ export class IntakeLoop {
 	private async read(): Promise<ReadBatch | undefined> {
 		const trace = new PhaseTrace(this.options.phaseSink);
 		const epoch = this.epoch;
-		const pending = await this.source.listPending(
-			Math.min(this.options.listBatch, this.options.mailsPerExecution),
-			this.inFlightKeys(),
-		);
+		// A source that remembers its listing and reads a batch in one command (IMAP) is asked for
+		// the next batch only; the others (POP3, Graph) list a window as before, so mails waiting
+		// out a retry delay never hide the ones behind them.
+		const limit = this.source.fetchMany
+			? Math.min(this.options.listBatch, this.options.mailsPerExecution)
+			: this.options.listBatch;
+		const pending = await this.source.listPending(limit, this.inFlightKeys());
 		if (!pending.length) return undefined;
 		const chosen = await this.choose(pending);
 		trace.setKeys(chosen.map((mail) => mail.key));
