@@ -161,17 +161,26 @@ test('#11.4 IMAP: a mail Dovecot cannot read (FETCH ends the session) does not b
 	expect(await listImap(user)).toHaveLength(0);
 });
 
+/** True when the IMAP UID set (`3`, `1,4`, `2:5`) names `uid`. */
+function uidSetHas(set: string, uid: number): boolean {
+	return set.split(',').some((part) => {
+		const [from, to = from] = part.split(':').map(Number);
+		return uid >= Math.min(from, to) && uid <= Math.max(from, to);
+	});
+}
+
 test('#11.4 IMAP: a tagged NO to one UID FETCH counts against that mail: the session lives on, the next mails are processed', async () => {
 	const stack = getStack();
 	const user = claimUser();
 	await plant(user, ['Abgelehnt', 'Danach A', 'Danach B']);
 	const refusedUid = (await listImap(user)).find((m) => m.subject === 'Abgelehnt')!.uid;
-	// A relay in front of the real Dovecot (its plain-text port) answers the FETCH of that UID
-	// with the NO a server may give ("NO [SERVERBUG]", "NO [UNAVAILABLE]"); it never reaches Dovecot.
+	// A relay in front of the real Dovecot (its plain-text port) answers a FETCH of the bytes of
+	// that UID - alone, or in the UID set of a batch (#17.6) - with the NO a server may give
+	// ("NO [SERVERBUG]", "NO [UNAVAILABLE]"); it never reaches Dovecot.
 	const relay = await startTcpRelay(stack.ports.imap, '127.0.0.1', {
 		answerClient: (chunk) => {
-			const command = /^(\S+) UID FETCH (\d+) \(.*BODY\.PEEK\[\]/.exec(chunk);
-			return command && Number(command[2]) === refusedUid
+			const command = /^(\S+) UID FETCH ([\d,:]+) \(.*BODY\.PEEK\[\]/.exec(chunk);
+			return command && uidSetHas(command[2], refusedUid)
 				? `${command[1]} NO [SERVERBUG] Internal error occurred (test relay)\r\n`
 				: undefined;
 		},
